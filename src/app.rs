@@ -1,0 +1,359 @@
+//! Orchestration: parse arguments, load rules, collect facts, evaluate, report, exit.
+//!
+//! Nothing here parses files, evaluates conditions or formats output; it wires the modules
+//! that do and maps the result to the exit-code contract.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{CommandFactory, Parser};
+use miette::Diagnostic;
+
+use crate::cli::{CheckArgs, Cli, Command, FactsArgs, RuleArgs, RulesCommand};
+use crate::config::Policy;
+use crate::engine::{self, Evaluation};
+use crate::facts::Facts;
+use crate::providers::local_gha;
+use crate::report::{self, Format, ReportInput, Sources};
+use crate::rules::{self, LoadError, RuleSet};
+
+/// Exit codes of the CLI contract.
+pub mod exit {
+    /// No failing control at or above `--fail-on`.
+    pub const OK: u8 = 0;
+    /// Failing controls.
+    pub const FAILED: u8 = 1;
+    /// Usage, configuration or rule-file error; nothing was evaluated.
+    pub const USAGE: u8 = 2;
+    /// Incomplete evidence under `--strict`.
+    pub const INCOMPLETE: u8 = 3;
+}
+
+/// An error that stops the run before or while reporting.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum Error {
+    /// A rule file is invalid.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Rule(#[from] Box<LoadError>),
+    /// A wrong argument.
+    #[error("{message}")]
+    #[diagnostic(code(soc2::usage))]
+    Usage {
+        /// What is wrong.
+        message: String,
+        /// How to fix it.
+        #[help]
+        help: Option<String>,
+    },
+    /// A file that could not be read or written.
+    #[error("{path}: {source}")]
+    #[diagnostic(code(soc2::io))]
+    Io {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+impl From<LoadError> for Error {
+    fn from(e: LoadError) -> Self {
+        Error::Rule(Box::new(e))
+    }
+}
+
+fn usage(message: impl Into<String>, help: Option<String>) -> Error {
+    Error::Usage {
+        message: message.into(),
+        help,
+    }
+}
+
+/// Runs the CLI and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("{:?}", miette::Report::new(e));
+            ExitCode::from(exit::USAGE)
+        }
+    }
+}
+
+/// Runs a parsed command.
+pub fn run(cli: Cli) -> Result<u8, Error> {
+    match cli.command {
+        Command::Check(args) => check(args),
+        Command::Rules(RulesCommand::List { rules, format }) => {
+            let set = load_rules(&rules)?;
+            print(&list_rules(&set, &format))?;
+            Ok(exit::OK)
+        }
+        Command::Rules(RulesCommand::Explain { id, rules_dirs }) => {
+            let set = load_rules(&RuleArgs {
+                rules_dirs,
+                ..RuleArgs::default()
+            })?;
+            let rule = set.find(&id).ok_or_else(|| {
+                let ids: Vec<&str> = set.rules.iter().map(|r| r.id.as_str()).collect();
+                usage(format!("no rule `{id}`"), suggest(&id, &ids))
+            })?;
+            print(&explain(rule))?;
+            Ok(exit::OK)
+        }
+        Command::Facts(args) => facts(args),
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "soc2", &mut std::io::stdout());
+            Ok(exit::OK)
+        }
+    }
+}
+
+fn print(text: &str) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        // A closed pipe (`soc2 check | head`) is not an error worth reporting.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(source) => Err(Error::Io {
+            path: "<stdout>".into(),
+            source,
+        }),
+    }
+}
+
+/// Loads built-in and extra rules and applies `--select`/`--ignore`.
+pub fn load_rules(args: &RuleArgs) -> Result<RuleSet, Error> {
+    let mut set = rules::load_embedded()?;
+    for dir in &args.rules_dirs {
+        rules::load_dir(&mut set, dir)?;
+    }
+    for (flag, keys) in [("--select", &args.select), ("--ignore", &args.ignore)] {
+        if let Some(bad) = set.unknown_keys(keys).first() {
+            let ids: Vec<&str> = set.rules.iter().flat_map(|r| [r.id.as_str(), r.name.as_str()]).collect();
+            return Err(usage(
+                format!("{flag}: no rule matches `{bad}`"),
+                suggest(bad, &ids).or_else(|| Some("`soc2 rules list` shows every rule".into())),
+            ));
+        }
+    }
+    set.filter(&args.select, &args.ignore);
+    Ok(set)
+}
+
+/// "did you mean" for a mistyped name.
+fn suggest(input: &str, candidates: &[&str]) -> Option<String> {
+    let lower = input.to_ascii_lowercase();
+    candidates
+        .iter()
+        .map(|c| (strsim::levenshtein(&lower, &c.to_ascii_lowercase()), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| format!("did you mean `{c}`?"))
+}
+
+fn collect(paths: &[PathBuf]) -> Result<Facts, Error> {
+    for p in paths {
+        if !p.is_dir() {
+            return Err(usage(
+                format!("`{}` is not a directory", p.display()),
+                Some("pass the root of a repository checkout".into()),
+            ));
+        }
+    }
+    let repos = paths.iter().map(|p| local_gha::collect(p)).collect();
+    Ok(Facts::new(repos))
+}
+
+fn read_facts(path: &Path) -> Result<Facts, Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let facts: Facts = serde_json::from_str(&text).map_err(|e| {
+        usage(
+            format!("{}: not a facts dump: {e}", path.display()),
+            Some("write one with `soc2 facts PATH -o facts.json`".into()),
+        )
+    })?;
+    if facts.facts_version != crate::facts::FACTS_VERSION {
+        return Err(usage(
+            format!(
+                "{}: facts version {} is not supported (this build reads version {})",
+                path.display(),
+                facts.facts_version,
+                crate::facts::FACTS_VERSION
+            ),
+            None,
+        ));
+    }
+    Ok(facts)
+}
+
+fn facts(args: FactsArgs) -> Result<u8, Error> {
+    let facts = collect(&args.paths)?;
+    let mut json = serde_json::to_string_pretty(&facts).map_err(|e| usage(e.to_string(), None))?;
+    json.push('\n');
+    match args.output {
+        Some(path) => write_file(&path, &json)?,
+        None => print(&json)?,
+    }
+    Ok(exit::OK)
+}
+
+fn write_file(path: &Path, text: &str) -> Result<(), Error> {
+    std::fs::write(path, text).map_err(|source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// Reads the files that findings point at, for code frames.
+fn sources(facts: &Facts, evaluations: &[Evaluation]) -> Sources {
+    let mut out = Sources::new();
+    for e in evaluations {
+        let Some(loc) = &e.location else { continue };
+        let key = (e.target.clone(), loc.path.clone());
+        if out.contains_key(&key) {
+            continue;
+        }
+        let Some(repo) = facts.repositories.iter().find(|r| r.id == e.target) else {
+            continue;
+        };
+        if let Ok(text) = std::fs::read_to_string(Path::new(&repo.root).join(&loc.path)) {
+            out.insert(key, Arc::from(text));
+        }
+    }
+    out
+}
+
+fn check(args: CheckArgs) -> Result<u8, Error> {
+    let rules = load_rules(&args.rules)?;
+    let facts = match &args.facts {
+        Some(path) => read_facts(path)?,
+        None => collect(&args.paths)?,
+    };
+    let policy = Policy::default();
+    let evaluations = engine::evaluate(&rules, &facts.repositories, &policy);
+
+    let wants_table = args.format == Format::Table || args.outputs.iter().any(|(f, _)| *f == Format::Table);
+    let sources = if wants_table && args.facts.is_none() {
+        sources(&facts, &evaluations)
+    } else {
+        Sources::new()
+    };
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let input = ReportInput {
+        rules: &rules,
+        evaluations: &evaluations,
+        sources: &sources,
+        fail_on: args.fail_on,
+        strict: args.strict,
+        color,
+    };
+    for (format, path) in &args.outputs {
+        let file_input = ReportInput { color: false, ..input_ref(&input) };
+        write_file(path, &render(*format, &file_input))?;
+    }
+    print(&render(args.format, &input))?;
+
+    let failed = evaluations
+        .iter()
+        .any(|e| e.outcome == engine::Outcome::Fail && e.severity >= args.fail_on);
+    let unknown = evaluations.iter().any(|e| e.outcome == engine::Outcome::Unknown);
+    Ok(if failed {
+        exit::FAILED
+    } else if args.strict && unknown {
+        exit::INCOMPLETE
+    } else {
+        exit::OK
+    })
+}
+
+fn input_ref<'a>(i: &ReportInput<'a>) -> ReportInput<'a> {
+    ReportInput {
+        rules: i.rules,
+        evaluations: i.evaluations,
+        sources: i.sources,
+        fail_on: i.fail_on,
+        strict: i.strict,
+        color: i.color,
+    }
+}
+
+/// Renders evaluations in a format.
+pub fn render(format: Format, input: &ReportInput<'_>) -> String {
+    match format {
+        Format::Table => report::table::render(input),
+        Format::Json => report::json::render(input),
+        Format::Sarif => report::sarif::render(input),
+        Format::Junit => report::junit::render(input),
+    }
+}
+
+fn list_rules(set: &RuleSet, format: &str) -> String {
+    if format == "json" {
+        let rows: Vec<_> = set
+            .rules
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "id": r.id, "name": r.name, "title": r.title, "criteria": r.criteria,
+                    "severity": r.severity.as_str(), "scope": r.scope.as_str(), "source": r.source,
+                })
+            })
+            .collect();
+        return serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n";
+    }
+    let mut table = comfy_table::Table::new();
+    table
+        .load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(comfy_table::ContentArrangement::Disabled)
+        .set_header(vec!["ID", "Name", "Severity", "Criteria", "Scope", "Title"]);
+    for r in &set.rules {
+        table.add_row(vec![
+            r.id.clone(),
+            r.name.clone(),
+            r.severity.to_string(),
+            r.criteria.join(", "),
+            r.scope.to_string(),
+            r.title.clone(),
+        ]);
+    }
+    format!("{table}\n{} rules\n", set.rules.len())
+}
+
+fn explain(r: &rules::Rule) -> String {
+    let criteria: Vec<String> = r
+        .criteria
+        .iter()
+        .map(|c| format!("{c} ({})", report::criterion_title(c)))
+        .collect();
+    let mut out = format!(
+        "{} {}\n{}\n\nSeverity:   {}\nCriteria:   {}\nScope:      {} (binds {})\n",
+        r.id,
+        r.name,
+        r.title,
+        r.severity,
+        criteria.join(", "),
+        r.scope,
+        r.scope.variables().join(", "),
+    );
+    if let Some(when) = &r.when {
+        out.push_str(&format!("Applies:    {}\n", when.source().trim()));
+    }
+    out.push_str(&format!("Passes:     {}\n", r.assert.source().trim()));
+    out.push_str(&format!("\nWhy it matters\n  {}\n", r.rationale.replace('\n', "\n  ")));
+    out.push_str(&format!("\nHow to fix\n  {}\n", r.remediation.replace('\n', "\n  ")));
+    out.push_str("\nReferences\n");
+    for u in &r.references {
+        out.push_str(&format!("  - {u}\n"));
+    }
+    out.push_str(&format!("\nDefined in {}\n", r.source));
+    out
+}

@@ -1,0 +1,125 @@
+//! The command-line interface, as clap derive types. Parsing only; `app` does the work.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::report::Format;
+use crate::rules::Severity;
+
+/// SOC 2 compliance auditor for CI/CD pipelines.
+///
+/// Collects evidence from pipeline files, evaluates SOC 2 controls (CC6 access, CC7
+/// operations, CC8 change management, CC9 vendors) and reports pass / fail / unknown /
+/// not-applicable for each, as a table, JSON, SARIF or JUnit.
+#[derive(Debug, Parser)]
+#[command(name = "soc2", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Evaluate every control against one or more repositories.
+    ///
+    /// Exit codes: 0 no failing control at or above --fail-on; 1 failing controls;
+    /// 2 usage, configuration or rule-file error (nothing was evaluated); 3 incomplete
+    /// evidence under --strict.
+    Check(CheckArgs),
+    /// Inspect the rule catalog.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Collect facts and print them as JSON, without evaluating rules.
+    Facts(FactsArgs),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Rule selection shared by `check` and `rules`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RuleArgs {
+    /// Load extra rules from this directory (repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules_dirs: Vec<PathBuf>,
+    /// Only run these rules: ids, names or id prefixes such as CC6 (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub select: Vec<String>,
+    /// Skip these rules: ids, names or id prefixes (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub ignore: Vec<String>,
+}
+
+/// Arguments of `soc2 check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Local repositories to scan.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Rule selection.
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Format written to standard output.
+    #[arg(short, long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// Also write FORMAT to PATH (repeatable), e.g. `-o sarif=soc2.sarif`.
+    #[arg(short, long = "output", value_name = "FORMAT=PATH", value_parser = parse_output)]
+    pub outputs: Vec<(Format, PathBuf)>,
+    /// Fail the run on failing controls of this severity or higher.
+    #[arg(long, value_enum, default_value = "low")]
+    pub fail_on: Severity,
+    /// Treat unknown outcomes (missing evidence) as failing the run (exit code 3).
+    #[arg(long)]
+    pub strict: bool,
+    /// Evaluate a facts dump (from `soc2 facts`) instead of collecting facts.
+    #[arg(long, value_name = "FILE", conflicts_with = "paths")]
+    pub facts: Option<PathBuf>,
+}
+
+/// Arguments of `soc2 facts`.
+#[derive(Debug, Args)]
+pub struct FactsArgs {
+    /// Local repositories to scan.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Write the JSON to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `soc2 rules ...`
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List every rule: id, severity, criteria, scope and title.
+    List {
+        /// Rule selection.
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// `table` or `json`.
+        #[arg(short, long, default_value = "table", value_parser = ["table", "json"])]
+        format: String,
+    },
+    /// Show one rule's full documentation and conditions.
+    Explain {
+        /// The rule's id or name.
+        id: String,
+        /// Extra rule directories.
+        #[arg(long = "rules", value_name = "DIR")]
+        rules_dirs: Vec<PathBuf>,
+    },
+}
+
+fn parse_output(s: &str) -> Result<(Format, PathBuf), String> {
+    let (format, path) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected FORMAT=PATH, e.g. sarif=soc2.sarif, got `{s}`"))?;
+    if path.is_empty() {
+        return Err(format!("no path after `{format}=`"));
+    }
+    Ok((format.parse()?, PathBuf::from(path)))
+}

@@ -1,0 +1,249 @@
+//! Declared policy: the parameters rules compare the actual configuration against.
+//!
+//! Every threshold or list a user could reasonably disagree with lives here with a documented
+//! default, and reaches rule conditions as `policy.<area>.<key>`. Nothing of the kind is
+//! hard-coded in a rule.
+
+use serde::{Deserialize, Serialize};
+
+/// All policy parameters, grouped by area.
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Policy {
+    /// Third-party code: actions, images, dependencies (CC9).
+    pub supply_chain: SupplyChain,
+    /// Security scanning in pipelines (CC7).
+    pub scanning: Scanning,
+    /// Deployments and releases (CC8).
+    pub deployment: Deployment,
+    /// Access in pipelines (CC6).
+    pub access: Access,
+    /// Operations and evidence retention (CC7).
+    pub operations: Operations,
+}
+
+/// Supply-chain policy.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SupplyChain {
+    /// Action owners whose actions may be referenced by tag (default: `actions`, `github`).
+    pub trusted_owners: Vec<String>,
+    /// Whether container images must be pinned by digest; a tag-only pin fails when true.
+    pub require_image_digest: bool,
+}
+
+impl Default for SupplyChain {
+    fn default() -> Self {
+        Self {
+            trusted_owners: vec!["actions".into(), "github".into()],
+            require_image_digest: true,
+        }
+    }
+}
+
+/// A family of tools recognised by the action they use or the command they run.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct ToolList {
+    /// Action prefixes (`owner/repo` or `owner/repo/path`).
+    pub actions: Vec<String>,
+    /// Regular expressions matched against `run:` scripts.
+    pub commands: Vec<String>,
+}
+
+fn tools(actions: &[&str], commands: &[&str]) -> ToolList {
+    ToolList {
+        actions: actions.iter().map(|s| (*s).to_string()).collect(),
+        commands: commands.iter().map(|s| (*s).to_string()).collect(),
+    }
+}
+
+/// Scanning policy: which tools count as what.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Scanning {
+    /// Static analysis (CC7-001).
+    pub sast: ToolList,
+    /// Dependency / vulnerability scanning (CC7-003).
+    pub sca: ToolList,
+    /// Any security scanner whose failure must not be ignored (CC7-007).
+    pub scanners: ToolList,
+}
+
+impl Default for Scanning {
+    fn default() -> Self {
+        let sast = tools(
+            &[
+                "github/codeql-action/analyze",
+                "returntocorp/semgrep-action",
+                "semgrep/semgrep-action",
+                "sonarsource/sonarcloud-github-action",
+                "sonarsource/sonarqube-scan-action",
+                "snyk/actions",
+                "jetbrains/qodana-action",
+                "securego/gosec",
+                "bearer/bearer-action",
+                "checkmarx/ast-github-action",
+                "zizmorcore/zizmor-action",
+            ],
+            &[
+                r"\bsemgrep\s+(ci|scan)\b",
+                r"\bsnyk\s+code\s+test\b",
+                r"\bcodeql\s+database\s+analyze\b",
+                r"\bgosec\b",
+                r"\bbandit\s+-",
+                r"\bbrakeman\b",
+                r"\bsonar-scanner\b",
+                r"\bzizmor\b",
+            ],
+        );
+        let sca = tools(
+            &[
+                "actions/dependency-review-action",
+                "snyk/actions",
+                "aquasecurity/trivy-action",
+                "anchore/scan-action",
+                "google/osv-scanner-action",
+                "rustsec/audit-check",
+                "embarkstudios/cargo-deny-action",
+                "pypa/gh-action-pip-audit",
+                "golang/govulncheck-action",
+                "dependency-check/dependency-check_action",
+            ],
+            &[
+                r"\bosv-scanner\b",
+                r"\btrivy\s+(fs|filesystem|repo|repository|rootfs)\b",
+                r"\bgrype\b",
+                r"\bsnyk\s+test\b",
+                r"\b(npm|yarn|pnpm)\s+audit\b",
+                r"\bpip-audit\b",
+                r"\bcargo\s+(audit|deny)\b",
+                r"\bgovulncheck\b",
+                r"\bbundle(r)?[\s-]+audit\b",
+                r"\bsafety\s+check\b",
+                r"\bdependency-check\b",
+            ],
+        );
+        let mut scanners = tools(
+            &["aquasecurity/trivy-action", "github/codeql-action", "gitleaks/gitleaks-action", "trufflesecurity/trufflehog"],
+            &[r"\btrivy\b", r"\bgitleaks\b", r"\btrufflehog\b", r"\bcheckov\b", r"\bkics\b", r"\btfsec\b"],
+        );
+        for list in [&sast, &sca] {
+            scanners.actions.extend(list.actions.iter().cloned());
+            scanners.commands.extend(list.commands.iter().cloned());
+        }
+        Self { sast, sca, scanners }
+    }
+}
+
+/// Deployment policy.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Deployment {
+    /// Regular expressions for production environment names.
+    pub production_environments: Vec<String>,
+    /// Regular expressions for commands that deploy (CC8-017).
+    pub deploy_commands: Vec<String>,
+    /// Actions that deploy (CC8-017).
+    pub deploy_actions: Vec<String>,
+    /// Signing and attestation tools (CC8-020).
+    pub signing: ToolList,
+    /// SBOM generators (CC8-021).
+    pub sbom: ToolList,
+    /// Steps that build or publish release artifacts (CC8-020, CC8-021).
+    pub artifact_builds: ToolList,
+}
+
+impl Default for Deployment {
+    fn default() -> Self {
+        Self {
+            production_environments: vec![r"(?i)^(prod|production|live)([-_].*)?$".into()],
+            deploy_commands: [
+                r"\bkubectl\s+(apply|rollout|set\s+image|replace|create)\b",
+                r"\bhelm\s+(upgrade|install)\b",
+                r"\bterraform\s+apply\b",
+                r"\btofu\s+apply\b",
+                r"\bpulumi\s+up\b",
+                r"\baws\s+\S+\s+deploy\b",
+                r"\baws\s+(ecs\s+update-service|lambda\s+update-function-code|s3\s+sync)\b",
+                r"\bgcloud\s+.*\bdeploy\b",
+                r"\baz\s+.*\bdeploy\b",
+                r"\bserverless\s+deploy\b",
+                r"\bsls\s+deploy\b",
+                r"\bflyctl\s+deploy\b",
+                r"\bfly\s+deploy\b",
+                r"\bvercel\s+.*--prod\b",
+                r"\bnetlify\s+deploy\b.*--prod\b",
+                r"\bcdk\s+deploy\b",
+                r"\bheroku\s+.*release\b",
+            ]
+            .map(String::from)
+            .to_vec(),
+            deploy_actions: [
+                "azure/webapps-deploy",
+                "azure/k8s-deploy",
+                "google-github-actions/deploy-cloudrun",
+                "google-github-actions/deploy-appengine",
+                "aws-actions/amazon-ecs-deploy-task-definition",
+                "aws-actions/aws-cloudformation-github-deploy",
+                "superfly/flyctl-actions",
+                "amondnet/vercel-action",
+                "cloudflare/wrangler-action",
+                "peaceiris/actions-gh-pages",
+                "actions/deploy-pages",
+            ]
+            .map(String::from)
+            .to_vec(),
+            signing: tools(
+                &[
+                    "sigstore/cosign-installer",
+                    "actions/attest-build-provenance",
+                    "actions/attest",
+                    "slsa-framework/slsa-github-generator",
+                    "sigstore/gh-action-sigstore-python",
+                ],
+                &[r"\bcosign\s+(sign|attest)\b", r"\bgpg\s+.*--(detach-)?sign\b", r"\bnotation\s+sign\b", r"\bminisign\s+-S\b"],
+            ),
+            sbom: tools(
+                &["anchore/sbom-action", "actions/attest-sbom", "cyclonedx/gh-node-module-generatebom", "cyclonedx/gh-gomod-generate-sbom", "advanced-security/sbom-generator-action"],
+                &[r"\bsyft\b", r"\bcyclonedx", r"\btrivy\b.*--format\s+(cyclonedx|spdx)", r"\bcosign\s+attest\b.*--type\s+(spdx|cyclonedx)", r"\bcargo\s+(cyclonedx|sbom)\b"],
+            ),
+            artifact_builds: tools(
+                &["docker/build-push-action", "goreleaser/goreleaser-action", "pypa/gh-action-pypi-publish", "softprops/action-gh-release", "ncipollo/release-action"],
+                &[r"\bdocker\s+(buildx\s+)?(build|push)\b.*(--push|\bpush\b)", r"\bgoreleaser\s+release\b", r"\bnpm\s+publish\b", r"\bcargo\s+publish\b", r"\btwine\s+upload\b", r"\bgh\s+release\s+(create|upload)\b", r"\bko\s+(build|publish)\b"],
+            ),
+        }
+    }
+}
+
+/// Access policy.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Access {
+    /// `runs-on` labels that mean a self-hosted runner (CC6-016).
+    pub self_hosted_labels: Vec<String>,
+}
+
+impl Default for Access {
+    fn default() -> Self {
+        Self {
+            self_hosted_labels: vec!["self-hosted".into()],
+        }
+    }
+}
+
+/// Operations policy.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Operations {
+    /// The audit observation window, in days, that evidence must cover.
+    pub audit_window_days: u32,
+}
+
+impl Default for Operations {
+    fn default() -> Self {
+        Self {
+            audit_window_days: 365,
+        }
+    }
+}

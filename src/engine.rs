@@ -1,0 +1,592 @@
+//! The engine: (rules, facts, policy) → evaluations. Pure and parallel.
+//!
+//! For each repository it converts every fact to a CEL value once, then walks the subjects of
+//! each scope (the repository, workflows, jobs, steps, env entries, images, expressions) and
+//! evaluates each rule of that scope against them. A subject's variables are bound by
+//! reference, so the work per (rule × subject) is the condition itself.
+//!
+//! Outcomes follow the contract: `when` false → not applicable; `assert` true → pass, false →
+//! fail; an evaluation error → unknown with the message. A workflow that could not be parsed
+//! makes every pipeline rule `unknown` for that file, and turns a repository-level failure into
+//! `unknown` (the missing evidence may be in that file) — never a pass.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::config::Policy;
+use crate::expr::{Bindings, Value};
+use crate::facts::{FileKind, Location, Locs, Repository, Workflow};
+use crate::rules::{Rule, RuleSet, Scope, Severity};
+
+/// The outcome of one (rule × subject) evaluation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The control holds.
+    Pass,
+    /// The control does not hold.
+    Fail,
+    /// Evidence could not be collected or evaluated; `reason` says why.
+    Unknown,
+    /// The rule does not apply to the subject.
+    NotApplicable,
+    /// A documented exception covers a failure.
+    Excepted,
+}
+
+impl Outcome {
+    /// All outcomes, in report order.
+    pub const ALL: [Outcome; 5] = [
+        Outcome::Fail,
+        Outcome::Unknown,
+        Outcome::Excepted,
+        Outcome::Pass,
+        Outcome::NotApplicable,
+    ];
+
+    /// The snake-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::Unknown => "unknown",
+            Outcome::NotApplicable => "not_applicable",
+            Outcome::Excepted => "excepted",
+        }
+    }
+}
+
+/// One (rule × subject) evaluation.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Evaluation {
+    /// The rule's id.
+    pub rule: String,
+    /// Severity in force for this run.
+    pub severity: Severity,
+    /// The outcome.
+    pub outcome: Outcome,
+    /// The repository or other target (`local:.`).
+    pub target: String,
+    /// What was evaluated, stable across edits (`.github/workflows/ci.yml#jobs.build.steps[checkout]`).
+    pub resource: String,
+    /// What was evaluated, for people (`ci.yml › build › actions/checkout@v4`).
+    pub subject: String,
+    /// For failures: the rendered message. For unknown: the reason.
+    #[serde(skip_serializing_if = "String::is_empty", default)]
+    pub message: String,
+    /// Where the finding points, when it comes from a file.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub location: Option<Location>,
+    /// Stable identity of the finding: rule, target and resource, independent of lines.
+    pub fingerprint: String,
+    /// Whether the location holds a credential, so that no reporter prints its text.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub sensitive: bool,
+}
+
+/// Evaluates `rules` against every repository in `repos`.
+pub fn evaluate(rules: &RuleSet, repos: &[Repository], policy: &Policy) -> Vec<Evaluation> {
+    let policy = Value::of(policy);
+    let mut by_scope: HashMap<Scope, Vec<&Rule>> = HashMap::new();
+    for rule in &rules.rules {
+        by_scope.entry(rule.scope).or_default().push(rule);
+    }
+    let mut out: Vec<Evaluation> = repos
+        .par_iter()
+        .flat_map(|repo| evaluate_repo(&by_scope, repo, &policy))
+        .collect();
+    out.sort_by(|a, b| {
+        (&a.rule, &a.target, location_key(a), &a.resource).cmp(&(
+            &b.rule,
+            &b.target,
+            location_key(b),
+            &b.resource,
+        ))
+    });
+    out
+}
+
+fn location_key(e: &Evaluation) -> (&str, u32, u32) {
+    e.location
+        .as_ref()
+        .map_or(("", 0, 0), |l| (l.path.as_str(), l.line, l.column))
+}
+
+/// What a subject contributes to an evaluation besides its bindings.
+struct Subject<'a> {
+    resource: String,
+    display: String,
+    loc: Option<&'a Location>,
+    locs: Option<&'a Locs>,
+    sensitive: bool,
+}
+
+/// Per-rule tally of applicable subjects, to report rules that applied to nothing.
+type Applicable = BTreeMap<String, bool>;
+
+fn evaluate_repo(by_scope: &HashMap<Scope, Vec<&Rule>>, repo: &Repository, policy: &Value) -> Vec<Evaluation> {
+    let repo_value = Value::of(repo);
+    let workflow_results: Vec<(Vec<Evaluation>, Applicable)> = repo
+        .workflows
+        .par_iter()
+        .map(|wf| evaluate_workflow(by_scope, repo, wf, &repo_value, policy))
+        .collect();
+
+    let mut out = Vec::new();
+    let mut applicable = Applicable::new();
+    for (evals, app) in workflow_results {
+        out.extend(evals);
+        for (rule, any) in app {
+            *applicable.entry(rule).or_default() |= any;
+        }
+    }
+
+    // Files that could not be parsed leave every pipeline rule without evidence for them.
+    let broken: Vec<_> = repo
+        .diagnostics
+        .iter()
+        .filter(|d| matches!(d.kind, FileKind::Workflow | FileKind::Action))
+        .collect();
+    for d in &broken {
+        for rule in by_scope.iter().filter(|(s, _)| s.is_file_scope()).flat_map(|(_, r)| r) {
+            applicable.insert(rule.id.clone(), true);
+            out.push(Evaluation {
+                rule: rule.id.clone(),
+                severity: rule.severity,
+                outcome: Outcome::Unknown,
+                target: repo.id.clone(),
+                resource: d.loc.path.clone(),
+                subject: d.loc.path.clone(),
+                message: format!("`{}` could not be read as a workflow: {}", d.loc.path, d.message),
+                location: Some(d.loc.clone()),
+                fingerprint: fingerprint(&rule.id, &repo.id, &d.loc.path),
+                sensitive: false,
+            });
+        }
+    }
+
+    // Repository-level rules.
+    let bindings = Bindings::new().bind("repo", &repo_value).bind("policy", policy);
+    let anchor = repo_anchor(repo);
+    let subject = Subject {
+        resource: repo.id.clone(),
+        display: repo.root.clone(),
+        loc: Some(&anchor),
+        locs: None,
+        sensitive: false,
+    };
+    let repo_locs = repo_locs(repo);
+    for rule in by_scope.get(&Scope::Repo).into_iter().flatten() {
+        let subject = Subject { locs: Some(&repo_locs), ..subject.clone_ref() };
+        if let Some(mut e) = evaluate_rule(rule, &bindings, &subject, &repo.id) {
+            if e.outcome == Outcome::Fail && !repo.diagnostics.is_empty() {
+                let files: Vec<_> = repo.diagnostics.iter().map(|d| d.loc.path.as_str()).collect();
+                e.outcome = Outcome::Unknown;
+                e.message = format!(
+                    "{} — but {} file(s) could not be parsed ({}), and the evidence may be there",
+                    e.message,
+                    files.len(),
+                    files.join(", ")
+                );
+            }
+            applicable.insert(rule.id.clone(), true);
+            out.push(e);
+        } else {
+            applicable.entry(rule.id.clone()).or_insert(false);
+        }
+    }
+
+    // A rule that applied to nothing in this repository is reported once as not applicable.
+    for rules in by_scope.values() {
+        for rule in rules {
+            if !applicable.get(&rule.id).copied().unwrap_or(false) {
+                out.push(Evaluation {
+                    rule: rule.id.clone(),
+                    severity: rule.severity,
+                    outcome: Outcome::NotApplicable,
+                    target: repo.id.clone(),
+                    resource: repo.id.clone(),
+                    subject: repo.root.clone(),
+                    message: format!("no {} in this repository matched the rule's conditions", scope_noun(rule.scope)),
+                    location: None,
+                    fingerprint: fingerprint(&rule.id, &repo.id, &repo.id),
+                    sensitive: false,
+                });
+            }
+        }
+    }
+    out
+}
+
+impl<'a> Subject<'a> {
+    fn clone_ref(&self) -> Subject<'a> {
+        Subject {
+            resource: self.resource.clone(),
+            display: self.display.clone(),
+            loc: self.loc,
+            locs: self.locs,
+            sensitive: self.sensitive,
+        }
+    }
+}
+
+fn scope_noun(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Repo => "repository",
+        Scope::GhaWorkflow => "workflow",
+        Scope::GhaJob => "job",
+        Scope::GhaStep => "step",
+        Scope::GhaEnv => "env/with value",
+        Scope::GhaImage => "container image",
+        Scope::GhaExpression => "expression",
+    }
+}
+
+/// Where repository-level findings point: the first workflow, else the first policy file.
+fn repo_anchor(repo: &Repository) -> Location {
+    repo.workflows
+        .iter()
+        .find(|w| w.kind == "workflow")
+        .map(|w| w.loc.clone())
+        .or_else(|| repo.dependabot.as_ref().map(|d| d.loc.clone()))
+        .or_else(|| repo.codeowners.as_ref().map(|c| c.loc.clone()))
+        .unwrap_or_else(|| Location::file("soc2.toml"))
+}
+
+fn repo_locs(repo: &Repository) -> Locs {
+    let mut locs = Locs::new();
+    if let Some(d) = &repo.dependabot {
+        locs.insert("dependabot".into(), d.loc.clone());
+    }
+    if let Some(c) = &repo.codeowners {
+        locs.insert("codeowners".into(), c.loc.clone());
+    }
+    if let Some(r) = &repo.renovate {
+        locs.insert("renovate".into(), r.loc.clone());
+    }
+    if let Some(s) = &repo.security_policy {
+        locs.insert("security_policy".into(), s.loc.clone());
+    }
+    locs
+}
+
+fn evaluate_workflow(
+    by_scope: &HashMap<Scope, Vec<&Rule>>,
+    repo: &Repository,
+    wf: &Workflow,
+    repo_value: &Value,
+    policy: &Value,
+) -> (Vec<Evaluation>, Applicable) {
+    let mut out = Vec::new();
+    let mut applicable = Applicable::new();
+    let rules = |s: Scope| by_scope.get(&s).map_or(&[][..], Vec::as_slice);
+    let mut run = |rules: &[&Rule], bindings: &Bindings<'_>, subject: &Subject<'_>| {
+        for rule in rules {
+            let e = evaluate_rule(rule, bindings, subject, &repo.id);
+            let entry = applicable.entry(rule.id.clone()).or_default();
+            if let Some(e) = e {
+                *entry = true;
+                out.push(e);
+            }
+        }
+    };
+
+    let wf_value = Value::of(wf);
+    let base = Bindings::new()
+        .bind("workflow", &wf_value)
+        .bind("repo", repo_value)
+        .bind("policy", policy);
+    run(
+        rules(Scope::GhaWorkflow),
+        &base,
+        &Subject {
+            resource: wf.path.clone(),
+            display: wf.path.clone(),
+            loc: Some(&wf.loc),
+            locs: Some(&wf.locs),
+            sensitive: false,
+        },
+    );
+
+    let null = Value::null();
+    let job_values: Vec<Value> = wf.jobs.iter().map(Value::of).collect();
+    let step_values: Vec<Vec<Value>> = wf
+        .jobs
+        .iter()
+        .map(|j| j.steps.iter().map(Value::of).collect())
+        .collect();
+    let step_keys: Vec<Vec<String>> = wf.jobs.iter().map(|j| step_keys(&j.steps)).collect();
+
+    for (ji, job) in wf.jobs.iter().enumerate() {
+        let job_res = format!("{}#jobs.{}", wf.path, job.id);
+        let b = Bindings::new()
+            .bind("job", &job_values[ji])
+            .bind("workflow", &wf_value)
+            .bind("repo", repo_value)
+            .bind("policy", policy);
+        run(
+            rules(Scope::GhaJob),
+            &b,
+            &Subject {
+                resource: job_res.clone(),
+                display: format!("{} › {}", wf.path, job.id),
+                loc: Some(&job.loc),
+                locs: Some(&job.locs),
+                sensitive: false,
+            },
+        );
+        for (si, step) in job.steps.iter().enumerate() {
+            let b = Bindings::new()
+                .bind("step", &step_values[ji][si])
+                .bind("job", &job_values[ji])
+                .bind("workflow", &wf_value)
+                .bind("repo", repo_value)
+                .bind("policy", policy);
+            run(
+                rules(Scope::GhaStep),
+                &b,
+                &Subject {
+                    resource: format!("{job_res}.steps[{}]", step_keys[ji][si]),
+                    display: format!("{} › {} › {}", wf.path, job.id, step_label(step)),
+                    loc: Some(&step.loc),
+                    locs: Some(&step.locs),
+                    sensitive: false,
+                },
+            );
+        }
+    }
+
+    let context = |job: Option<usize>, step: Option<usize>| {
+        let job_v = job.and_then(|j| job_values.get(j)).unwrap_or(&null);
+        let step_v = job
+            .zip(step)
+            .and_then(|(j, s)| step_values.get(j).and_then(|v| v.get(s)))
+            .unwrap_or(&null);
+        let mut res = wf.path.clone();
+        let mut display = wf.path.clone();
+        if let Some(j) = job.and_then(|j| wf.jobs.get(j)) {
+            res.push_str(&format!("#jobs.{}", j.id));
+            display.push_str(&format!(" › {}", j.id));
+            if let Some(s) = step.and_then(|s| j.steps.get(s)) {
+                let key = job
+                    .and_then(|j| step_keys.get(j))
+                    .and_then(|k| k.get(s.index))
+                    .cloned()
+                    .unwrap_or_default();
+                res.push_str(&format!(".steps[{key}]"));
+                display.push_str(&format!(" › {}", step_label(s)));
+            }
+        }
+        (job_v, step_v, res, display)
+    };
+
+    let env_rules = rules(Scope::GhaEnv);
+    if !env_rules.is_empty() {
+        for entry in &wf.entries {
+            let value = Value::of(entry);
+            let (job_v, step_v, res, display) = context(entry.job, entry.step);
+            let b = Bindings::new()
+                .bind("env", &value)
+                .bind("step", step_v)
+                .bind("job", job_v)
+                .bind("workflow", &wf_value)
+                .bind("repo", repo_value)
+                .bind("policy", policy);
+            run(
+                env_rules,
+                &b,
+                &Subject {
+                    resource: format!("{res}/{}.{}", entry.level, entry.name),
+                    display: format!("{display} › {}.{}", entry.level, entry.name),
+                    loc: Some(&entry.loc),
+                    locs: None,
+                    sensitive: entry.secret_like,
+                },
+            );
+        }
+    }
+    let image_rules = rules(Scope::GhaImage);
+    if !image_rules.is_empty() {
+        for image in &wf.images {
+            let value = Value::of(image);
+            let (job_v, step_v, res, display) = context(Some(image.job), image.step);
+            let b = Bindings::new()
+                .bind("image", &value)
+                .bind("step", step_v)
+                .bind("job", job_v)
+                .bind("workflow", &wf_value)
+                .bind("repo", repo_value)
+                .bind("policy", policy);
+            let which = image.service.as_deref().unwrap_or(&image.kind);
+            run(
+                image_rules,
+                &b,
+                &Subject {
+                    resource: format!("{res}/{which}:{}", image.name),
+                    display: format!("{display} › {}", image.reference),
+                    loc: Some(&image.loc),
+                    locs: None,
+                    sensitive: false,
+                },
+            );
+        }
+    }
+    let expr_rules = rules(Scope::GhaExpression);
+    if !expr_rules.is_empty() {
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for expr in &wf.expressions {
+            let value = Value::of(expr);
+            let (job_v, step_v, res, display) = context(Some(expr.job), Some(expr.step));
+            let mut resource = format!("{res}/{}/{}", expr.field, expr.text);
+            let n = seen.entry(resource.clone()).or_default();
+            *n += 1;
+            if *n > 1 {
+                resource.push_str(&format!("#{n}"));
+            }
+            let b = Bindings::new()
+                .bind("expr", &value)
+                .bind("step", step_v)
+                .bind("job", job_v)
+                .bind("workflow", &wf_value)
+                .bind("repo", repo_value)
+                .bind("policy", policy);
+            run(
+                expr_rules,
+                &b,
+                &Subject {
+                    resource,
+                    display: format!("{display} › ${{{{ {} }}}}", expr.text),
+                    loc: Some(&expr.loc),
+                    locs: None,
+                    sensitive: false,
+                },
+            );
+        }
+    }
+    (out, applicable)
+}
+
+/// Keys for steps that survive inserting or reordering steps: the `id`, else the name, else
+/// what it uses, else its position; repeated keys get a `#n` suffix.
+fn step_keys(steps: &[crate::facts::Step]) -> Vec<String> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    steps
+        .iter()
+        .map(|s| {
+            let base = s
+                .id
+                .clone()
+                .or_else(|| s.name.clone())
+                .or_else(|| s.uses.clone())
+                .unwrap_or_else(|| format!("{}", s.index));
+            let n = seen.entry(base.clone()).or_default();
+            *n += 1;
+            if *n > 1 { format!("{base}#{n}") } else { base }
+        })
+        .collect()
+}
+
+fn step_label(step: &crate::facts::Step) -> String {
+    step.uses
+        .clone()
+        .or_else(|| step.name.clone())
+        .unwrap_or_else(|| format!("steps[{}]", step.index))
+}
+
+/// Evaluates one rule on one subject; `None` means not applicable.
+fn evaluate_rule(rule: &Rule, bindings: &Bindings<'_>, subject: &Subject<'_>, target: &str) -> Option<Evaluation> {
+    let make = |outcome: Outcome, message: String| Evaluation {
+        rule: rule.id.clone(),
+        severity: rule.severity,
+        outcome,
+        target: target.to_string(),
+        resource: subject.resource.clone(),
+        subject: subject.display.clone(),
+        message,
+        location: locate(rule, subject),
+        fingerprint: fingerprint(&rule.id, target, &subject.resource),
+        sensitive: subject.sensitive,
+    };
+    if let Some(when) = &rule.when {
+        match when.eval_bool(bindings) {
+            Ok(true) => {}
+            Ok(false) => return None,
+            Err(e) => {
+                return Some(make(Outcome::Unknown, format!("could not evaluate the rule's `when` condition: {e}")));
+            }
+        }
+    }
+    Some(match rule.assert.eval_bool(bindings) {
+        Ok(true) => make(Outcome::Pass, String::new()),
+        Ok(false) => make(Outcome::Fail, rule.message.render(bindings)),
+        Err(e) => make(Outcome::Unknown, format!("could not evaluate the rule's `assert` condition: {e}")),
+    })
+}
+
+fn locate(rule: &Rule, subject: &Subject<'_>) -> Option<Location> {
+    if let Some(locs) = subject.locs {
+        for field in &rule.at {
+            if let Some(loc) = locs.get(field) {
+                return Some(loc.clone());
+            }
+        }
+    }
+    subject.loc.cloned()
+}
+
+/// A stable fingerprint: the first 16 bytes of SHA-256 over rule, target and resource, in hex.
+pub fn fingerprint(rule: &str, target: &str, resource: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(rule.as_bytes());
+    h.update([0]);
+    h.update(target.as_bytes());
+    h.update([0]);
+    h.update(resource.as_bytes());
+    crate::rules::hex(&h.finalize()[..16])
+}
+
+/// Counts of each outcome.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Summary {
+    /// Passing evaluations.
+    pub pass: usize,
+    /// Failing evaluations.
+    pub fail: usize,
+    /// Evaluations without evidence.
+    pub unknown: usize,
+    /// Not applicable.
+    pub not_applicable: usize,
+    /// Covered by an exception.
+    pub excepted: usize,
+}
+
+impl Summary {
+    /// Tallies evaluations.
+    pub fn of<'a>(evals: impl IntoIterator<Item = &'a Evaluation>) -> Self {
+        let mut s = Self::default();
+        for e in evals {
+            match e.outcome {
+                Outcome::Pass => s.pass += 1,
+                Outcome::Fail => s.fail += 1,
+                Outcome::Unknown => s.unknown += 1,
+                Outcome::NotApplicable => s.not_applicable += 1,
+                Outcome::Excepted => s.excepted += 1,
+            }
+        }
+        s
+    }
+
+    /// The count for one outcome.
+    pub fn get(&self, o: Outcome) -> usize {
+        match o {
+            Outcome::Pass => self.pass,
+            Outcome::Fail => self.fail,
+            Outcome::Unknown => self.unknown,
+            Outcome::NotApplicable => self.not_applicable,
+            Outcome::Excepted => self.excepted,
+        }
+    }
+}

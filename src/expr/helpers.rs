@@ -1,0 +1,369 @@
+//! Rust helper functions callable from rule conditions.
+//!
+//! Anything costly or fiddly (regular expressions, globbing, credential shapes, shell parsing)
+//! lives here with its patterns compiled once, so conditions stay short and fast. Each helper
+//! is listed in [`HELPERS`] with the documentation `soc2 rules explain` and the rule-writing
+//! guide show.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock};
+
+use cel::objects::Key;
+use cel::{ExecutionError, Value};
+use regex::Regex;
+
+/// A helper's name, signature and meaning.
+#[derive(Debug, Clone, Copy)]
+pub struct Helper {
+    /// Name as called from CEL.
+    pub name: &'static str,
+    /// Signature, for documentation.
+    pub signature: &'static str,
+    /// What it returns.
+    pub doc: &'static str,
+}
+
+/// Every helper function available to rule conditions.
+pub const HELPERS: &[Helper] = &[
+    Helper {
+        name: "is_sha",
+        signature: "is_sha(ref: string) -> bool",
+        doc: "true when `ref` is a full 40-hex (SHA-1) or 64-hex (SHA-256) commit id",
+    },
+    Helper {
+        name: "matches_any",
+        signature: "matches_any(text: string, patterns: list<string>) -> bool",
+        doc: "true when any regular expression in `patterns` matches somewhere in `text`",
+    },
+    Helper {
+        name: "glob_match",
+        signature: "glob_match(pattern: string, text: string) -> bool",
+        doc: "true when the glob `pattern` (`*`, `**`, `?`, `[...]`, `{a,b}`) matches all of `text`",
+    },
+    Helper {
+        name: "is_secret_like",
+        signature: "is_secret_like(text: string) -> bool",
+        doc: "true when `text` contains a well-known credential shape (AWS key id, GitHub or GitLab token, private key, ...)",
+    },
+    Helper {
+        name: "untrusted_refs",
+        signature: "untrusted_refs(expression: string) -> list<string>",
+        doc: "the attacker-controllable contexts (`github.event.issue.title`, `github.head_ref`, ...) a GitHub expression reads",
+    },
+    Helper {
+        name: "pipes_to_shell",
+        signature: "pipes_to_shell(script: string) -> bool",
+        doc: "true when a script runs downloaded code unverified (`curl ... | sh`, `bash <(curl ...)`, `iwr ... | iex`)",
+    },
+    Helper {
+        name: "secret_refs",
+        signature: "secret_refs(text: string) -> list<string>",
+        doc: "names of the secrets a text reads through `secrets.NAME` or `secrets['NAME']`, except `GITHUB_TOKEN`",
+    },
+    Helper {
+        name: "step_matches",
+        signature: "step_matches(step: map, actions: list<string>, commands: list<string>) -> bool",
+        doc: "true when the step uses one of `actions` (`owner/repo` or `owner/repo/path` prefixes) or its `run:` matches one of the regular expressions `commands`",
+    },
+];
+
+/// Registers every helper on `ctx`.
+pub(super) fn register(ctx: &mut cel::Context<'static, 'static>) {
+    fn add(_: &mut cel::Context<'static, 'static>, r: Result<(), cel::DeclarationError>) {
+        r.expect("helper names are fixed and do not clash with CEL's standard library");
+    }
+    let r = ctx.add_function("is_sha", |s: Arc<String>| is_sha(&s));
+    add(ctx, r);
+    let r = ctx.add_function(
+        "matches_any",
+        |s: Arc<String>, patterns: Arc<Vec<Value>>| -> Result<Value, ExecutionError> {
+            matches_any(&s, &patterns).map(Value::Bool)
+        },
+    );
+    add(ctx, r);
+    let r = ctx.add_function(
+        "glob_match",
+        |pattern: Arc<String>, s: Arc<String>| -> Result<Value, ExecutionError> {
+            glob_match(&pattern, &s).map(Value::Bool)
+        },
+    );
+    add(ctx, r);
+    let r = ctx.add_function("is_secret_like", |s: Arc<String>| {
+        crate::secrets::known_token_kind(&s).is_some()
+    });
+    add(ctx, r);
+    let r = ctx.add_function("untrusted_refs", |s: Arc<String>| -> Arc<Vec<Value>> {
+        Arc::new(
+            untrusted_references(&s)
+                .into_iter()
+                .map(|r| Value::String(Arc::new(r)))
+                .collect(),
+        )
+    });
+    add(ctx, r);
+    let r = ctx.add_function("pipes_to_shell", |s: Arc<String>| pipes_to_shell(&s));
+    add(ctx, r);
+    let r = ctx.add_function("secret_refs", |s: Arc<String>| -> Arc<Vec<Value>> {
+        Arc::new(
+            secret_refs(&s)
+                .into_iter()
+                .map(|r| Value::String(Arc::new(r)))
+                .collect(),
+        )
+    });
+    add(ctx, r);
+    let r = ctx.add_function(
+        "step_matches",
+        |step: Value,
+         actions: Arc<Vec<Value>>,
+         commands: Arc<Vec<Value>>|
+         -> Result<Value, ExecutionError> { step_matches(&step, &actions, &commands).map(Value::Bool) },
+    );
+    add(ctx, r);
+}
+
+/// Whether `s` is a full commit id.
+pub fn is_sha(s: &str) -> bool {
+    (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+thread_local! {
+    static REGEXES: RefCell<HashMap<String, Regex>> = RefCell::new(HashMap::new());
+    static GLOBS: RefCell<HashMap<String, globset::GlobMatcher>> = RefCell::new(HashMap::new());
+}
+
+fn strings(list: &[Value]) -> impl Iterator<Item = &str> {
+    list.iter().filter_map(|v| match v {
+        Value::String(s) => Some(s.as_str()),
+        _ => None,
+    })
+}
+
+/// Whether any regex of `patterns` matches in `text`; patterns are compiled once per thread.
+fn matches_any(text: &str, patterns: &[Value]) -> Result<bool, ExecutionError> {
+    REGEXES.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        for p in strings(patterns) {
+            if !cache.contains_key(p) {
+                let re = Regex::new(p).map_err(|e| {
+                    ExecutionError::function_error("matches_any", format!("invalid pattern `{p}`: {e}"))
+                })?;
+                cache.insert(p.to_string(), re);
+            }
+            if cache.get(p).is_some_and(|re| re.is_match(text)) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    })
+}
+
+fn glob_match(pattern: &str, text: &str) -> Result<bool, ExecutionError> {
+    GLOBS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if !cache.contains_key(pattern) {
+            let glob = globset::GlobBuilder::new(pattern)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| ExecutionError::function_error("glob_match", e))?;
+            cache.insert(pattern.to_string(), glob.compile_matcher());
+        }
+        Ok(cache.get(pattern).is_some_and(|g| g.is_match(text)))
+    })
+}
+
+static CONTEXT_PATH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\bgithub\s*(?:\.\s*[A-Za-z_][A-Za-z0-9_-]*|\[\s*'[^']*'\s*\]|\[\s*[0-9*]+\s*\]|\.\s*\*)+")
+        .expect("valid regex")
+});
+
+static UNTRUSTED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^github\.(?:head_ref",
+        r"|event",
+        r"|event\.(?:issue|pull_request|discussion|comment|review|review_comment|head_commit|workflow_run|commits|pages)",
+        r"|event\.(?:issue|pull_request|discussion)\.(?:title|body)",
+        r"|event\.(?:comment|review|review_comment)\.body",
+        r"|event\.pages\.\*\.page_name",
+        r"|event\.commits\.\*\.(?:message|author\.email|author\.name)",
+        r"|event\.head_commit\.(?:message|author\.email|author\.name|committer\.email|committer\.name)",
+        r"|event\.workflow_run\.(?:head_branch|display_title|head_commit\.message|head_commit\.author\.email|head_commit\.author\.name|head_repository\.description)",
+        r"|event\.workflow_run\.pull_requests\.\*\.head\.ref",
+        r"|event\.pull_request\.head\.(?:ref|label|repo\.default_branch|repo\.description|repo\.homepage)",
+        r"|event\.merge_group\.head_commit\.message",
+        r")$"
+    ))
+    .expect("valid regex")
+});
+
+/// The attacker-controllable contexts that a GitHub expression reads.
+pub fn untrusted_references(expression: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for m in CONTEXT_PATH.find_iter(expression) {
+        let path = normalize_path(m.as_str());
+        // A path that continues to a field of an untrusted object is reported as written.
+        let untrusted = UNTRUSTED.is_match(&path)
+            || prefixes(&path).any(|p| is_untrusted_leaf(p) && p != path);
+        if untrusted && !out.contains(&path) {
+            out.push(path);
+        }
+    }
+    out
+}
+
+fn is_untrusted_leaf(path: &str) -> bool {
+    UNTRUSTED.is_match(path) && path.matches('.').count() >= 3
+}
+
+fn prefixes(path: &str) -> impl Iterator<Item = &str> {
+    path.match_indices('.').map(move |(i, _)| &path[..i])
+}
+
+/// `github['event'].commits[0].message` → `github.event.commits.*.message`.
+fn normalize_path(raw: &str) -> String {
+    let mut out = String::new();
+    let mut chars = raw.chars().filter(|c| !c.is_whitespace()).peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '[' => {
+                let mut inner = String::new();
+                for c in chars.by_ref() {
+                    if c == ']' {
+                        break;
+                    }
+                    inner.push(c);
+                }
+                let inner = inner.trim_matches('\'');
+                out.push('.');
+                if inner.chars().all(|c| c.is_ascii_digit()) || inner == "*" {
+                    out.push('*');
+                } else {
+                    out.push_str(inner);
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+static REMOTE_EXEC: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    [
+        r"(?i)\b(?:curl|wget)\b[^|;&\n]*\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:env\s+\S+\s+)*(?:ba|z|k|da|fi)?sh\b",
+        r"(?i)\b(?:curl|wget)\b[^|;&\n]*\|\s*(?:sudo\s+)?(?:python[0-9.]*|perl|ruby|node)\b",
+        r"(?i)\b(?:ba|z|k)?sh\s+<\(\s*(?:curl|wget)\b",
+        r"(?i)\bsource\s+<\(\s*(?:curl|wget)\b",
+        r#"(?i)\b(?:ba|z|k)?sh\s+-c\s+["']?\$\(\s*(?:curl|wget)\b"#,
+        r#"(?i)\beval\s+["']?\$\(\s*(?:curl|wget)\b"#,
+        r"(?i)\b(?:iwr|invoke-webrequest|irm|invoke-restmethod)\b[^|\n]*\|\s*(?:iex|invoke-expression)\b",
+        r"(?i)\b(?:iex|invoke-expression)\b\s*\(?\s*\(?\s*(?:new-object\s+net\.webclient\)\.downloadstring|iwr|irm|invoke-webrequest|invoke-restmethod)\b",
+    ]
+    .into_iter()
+    .map(|p| Regex::new(p).expect("valid regex"))
+    .collect()
+});
+
+/// Whether a script runs downloaded code without verifying it.
+pub fn pipes_to_shell(script: &str) -> bool {
+    let joined = script.replace("\\\n", " ");
+    REMOTE_EXEC.iter().any(|re| re.is_match(&joined))
+}
+
+static SECRET_REF: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\bsecrets\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_]*)|\[\s*['"]([^'"]+)['"]\s*\])"#)
+        .expect("valid regex")
+});
+
+/// Names of the secrets a text reads, except `GITHUB_TOKEN`.
+pub fn secret_refs(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for c in SECRET_REF.captures_iter(text) {
+        let Some(name) = c.get(1).or_else(|| c.get(2)) else {
+            continue;
+        };
+        let name = name.as_str();
+        if !name.eq_ignore_ascii_case("GITHUB_TOKEN") && !out.iter().any(|n| n == name) {
+            out.push(name.to_string());
+        }
+    }
+    out
+}
+
+fn field<'v>(map: &'v Value, key: &str) -> Option<&'v str> {
+    match map {
+        Value::Map(m) => match m.map.get(&Key::from(key)) {
+            Some(Value::String(s)) => Some(s.as_str()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn step_matches(step: &Value, actions: &[Value], commands: &[Value]) -> Result<bool, ExecutionError> {
+    if let Some(uses) = field(step, "uses") {
+        let uses = uses.to_ascii_lowercase();
+        for a in strings(actions) {
+            let a = a.to_ascii_lowercase();
+            if let Some(rest) = uses.strip_prefix(a.as_str())
+                && (rest.starts_with('@') || rest.starts_with('/') || rest.is_empty())
+            {
+                return Ok(true);
+            }
+        }
+    }
+    match field(step, "run") {
+        Some(run) => matches_any(run, commands),
+        None => Ok(false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shas() {
+        assert!(is_sha("8e5e7e5ab8b370d6c329ec480221332ada57f0ab"));
+        assert!(!is_sha("v4"));
+        assert!(!is_sha("8e5e7e5"));
+    }
+
+    #[test]
+    fn untrusted_contexts() {
+        assert_eq!(
+            untrusted_references("github.event.issue.title"),
+            vec!["github.event.issue.title"]
+        );
+        assert_eq!(
+            untrusted_references("github.event.commits[0].message"),
+            vec!["github.event.commits.*.message"]
+        );
+        assert_eq!(untrusted_references("github['head_ref']"), vec!["github.head_ref"]);
+        assert!(untrusted_references("github.event.issue.number").is_empty());
+        assert!(untrusted_references("github.sha").is_empty());
+        assert_eq!(untrusted_references("toJSON(github.event)"), vec!["github.event"]);
+        assert_eq!(
+            untrusted_references("github.event.pull_request.head.ref || 'x'"),
+            vec!["github.event.pull_request.head.ref"]
+        );
+    }
+
+    #[test]
+    fn remote_scripts() {
+        assert!(pipes_to_shell("curl -fsSL https://x.sh | bash"));
+        assert!(pipes_to_shell("curl -sL https://x \\\n  | sudo -E bash -"));
+        assert!(pipes_to_shell("bash <(curl -s https://codecov.io/bash)"));
+        assert!(pipes_to_shell("iwr https://x/install.ps1 -useb | iex"));
+        assert!(!pipes_to_shell("curl -o x.tgz https://x && sha256sum -c x.sha"));
+        assert!(!pipes_to_shell("cat file | sh"));
+    }
+
+    #[test]
+    fn secret_names() {
+        assert_eq!(
+            secret_refs("${{ secrets.NPM_TOKEN }} ${{ secrets['AWS KEY'] }} ${{ secrets.GITHUB_TOKEN }}"),
+            vec!["NPM_TOKEN", "AWS KEY"]
+        );
+    }
+}

@@ -1,0 +1,18 @@
+//! `soc2`: a SOC 2 compliance auditor for CI/CD pipelines.
+//!
+//! The flow is collect → evaluate → report: [`providers`] read files (and, later, APIs) into
+//! typed, located [`facts`]; the [`engine`] evaluates the declarative [`rules`] (conditions in
+//! CEL, see [`expr`]) against them under the declared [`config::Policy`]; [`report`]ers turn
+//! the evaluations into a table, JSON, SARIF or JUnit. [`app`] wires it to the command line.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod engine;
+pub mod expr;
+pub mod facts;
+pub mod providers;
+pub mod report;
+pub mod rules;
+pub mod secrets;
+pub mod yaml;

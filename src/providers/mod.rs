@@ -1,0 +1,3 @@
+//! Providers: all I/O that produces facts. They never evaluate rules.
+
+pub mod local_gha;

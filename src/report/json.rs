@@ -1,0 +1,71 @@
+//! JSON: every rule and evaluation, with stable field names and a `schema_version`.
+
+use serde::Serialize;
+
+use super::ReportInput;
+use crate::engine::{Evaluation, Summary};
+use crate::facts::ToolInfo;
+
+/// Version of the JSON report format; bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Report<'a> {
+    schema_version: u32,
+    tool: ToolInfo,
+    rule_set_digest: String,
+    fail_on: &'static str,
+    strict: bool,
+    passed: bool,
+    summary: Summary,
+    rules: Vec<RuleInfo<'a>>,
+    evaluations: &'a [Evaluation],
+}
+
+#[derive(Serialize)]
+struct RuleInfo<'a> {
+    id: &'a str,
+    name: &'a str,
+    title: &'a str,
+    criteria: &'a [String],
+    severity: &'static str,
+    scope: &'static str,
+    rationale: &'a str,
+    remediation: &'a str,
+    references: &'a [String],
+    digest: &'a str,
+}
+
+/// Renders the JSON report.
+pub fn render(input: &ReportInput<'_>) -> String {
+    let report = Report {
+        schema_version: SCHEMA_VERSION,
+        tool: ToolInfo::current(),
+        rule_set_digest: input.rules.digest(),
+        fail_on: input.fail_on.as_str(),
+        strict: input.strict,
+        passed: !input.evaluations.iter().any(|e| input.is_blocking(e)),
+        summary: Summary::of(input.evaluations),
+        rules: input
+            .rules
+            .rules
+            .iter()
+            .map(|r| RuleInfo {
+                id: &r.id,
+                name: &r.name,
+                title: &r.title,
+                criteria: &r.criteria,
+                severity: r.severity.as_str(),
+                scope: r.scope.as_str(),
+                rationale: &r.rationale,
+                remediation: &r.remediation,
+                references: &r.references,
+                digest: &r.digest,
+            })
+            .collect(),
+        evaluations: input.evaluations,
+    };
+    let mut out = serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    out.push('\n');
+    out
+}

@@ -1,0 +1,200 @@
+//! The terminal report: findings grouped by criterion then rule, each failure with
+//! `path:line:col` and a code frame, then a summary table per criterion and a totals line.
+//!
+//! Code frames never show a credential: lines are passed through [`crate::secrets::redact`],
+//! and the region of a finding about a hard-coded credential is masked whatever it contains.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use comfy_table::{Cell, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+
+use super::{ReportInput, criterion_title, sarif::artifact_uri};
+use crate::engine::{Evaluation, Outcome, Summary};
+use crate::secrets;
+
+struct Style {
+    color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+fn marker(o: Outcome) -> (&'static str, &'static str) {
+    match o {
+        Outcome::Fail => ("✗", "31"),
+        Outcome::Unknown => ("?", "33"),
+        Outcome::Excepted => ("~", "34"),
+        Outcome::Pass => ("✓", "32"),
+        Outcome::NotApplicable => ("-", "2"),
+    }
+}
+
+/// Renders the code frame for a location: the line before and the line itself, with a caret
+/// line under the region.
+fn code_frame(input: &ReportInput<'_>, e: &Evaluation, style: &Style) -> Option<String> {
+    let loc = e.location.as_ref()?;
+    let text = input.sources.get(&(e.target.clone(), loc.path.clone()))?;
+    let lines: Vec<&str> = text.split('\n').collect();
+    let idx = (loc.line as usize).checked_sub(1)?;
+    let line = *lines.get(idx)?;
+    let width = (loc.line as usize).to_string().len();
+    let mut out = String::new();
+    let start_col = loc.column.saturating_sub(1) as usize;
+    let end_col = if loc.end_line == loc.line {
+        (loc.end_column.saturating_sub(1) as usize).max(start_col + 1)
+    } else {
+        line.chars().count().max(start_col + 1)
+    };
+    if idx > 0 && !lines[idx - 1].trim().is_empty() {
+        let prev = secrets::redact(lines[idx - 1]);
+        let _ = writeln!(out, "      {:>width$} │ {}", loc.line - 1, clip(&prev));
+    }
+    let shown = if e.sensitive {
+        let chars: Vec<char> = line.chars().collect();
+        let before: String = chars.iter().take(start_col).collect();
+        let after: String = chars.iter().skip(end_col).collect();
+        format!("{before}{}{after}", secrets::REDACTED)
+    } else {
+        secrets::redact(line).into_owned()
+    };
+    let caret_len = if e.sensitive {
+        secrets::REDACTED.len()
+    } else {
+        end_col.saturating_sub(start_col).clamp(1, 120)
+    };
+    let _ = writeln!(out, "      {} │ {}", style.paint("1", &format!("{:>width$}", loc.line)), clip(&shown));
+    let pad: String = shown.chars().take(start_col).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+    let _ = writeln!(
+        out,
+        "      {:>width$} │ {}{}",
+        "",
+        pad,
+        style.paint("31", &"^".repeat(caret_len))
+    );
+    Some(out)
+}
+
+fn clip(line: &str) -> String {
+    const MAX: usize = 200;
+    if line.chars().count() <= MAX {
+        line.to_string()
+    } else {
+        let mut s: String = line.chars().take(MAX).collect();
+        s.push('…');
+        s
+    }
+}
+
+/// Renders the table report.
+pub fn render(input: &ReportInput<'_>) -> String {
+    let style = Style { color: input.color };
+    let mut out = String::new();
+
+    // criterion -> rule -> evaluations
+    let mut groups: BTreeMap<String, BTreeMap<String, Vec<&Evaluation>>> = BTreeMap::new();
+    for e in input.evaluations {
+        let criterion = input.rule(&e.rule).map_or("", |r| r.primary_criterion()).to_string();
+        groups.entry(criterion).or_default().entry(e.rule.clone()).or_default().push(e);
+    }
+
+    for (criterion, rules) in &groups {
+        let _ = writeln!(
+            out,
+            "{}",
+            style.paint("1;4", &format!("{criterion}  {}", criterion_title(criterion)))
+        );
+        for (rule_id, evals) in rules {
+            let Some(rule) = input.rule(rule_id) else { continue };
+            let s = Summary::of(evals.iter().copied());
+            let counts: Vec<String> = Outcome::ALL
+                .iter()
+                .filter(|o| s.get(**o) > 0)
+                .map(|o| format!("{} {}", s.get(*o), o.as_str().replace('_', " ")))
+                .collect();
+            let worst = Outcome::ALL.iter().copied().find(|o| s.get(*o) > 0).unwrap_or(Outcome::NotApplicable);
+            let (sym, code) = marker(worst);
+            let _ = writeln!(
+                out,
+                "  {} {} {:<8} {}  ({})",
+                style.paint(code, sym),
+                style.paint("1", &rule.id),
+                rule.severity.as_str(),
+                rule.title,
+                counts.join(", ")
+            );
+            for e in evals.iter().filter(|e| matches!(e.outcome, Outcome::Fail | Outcome::Unknown | Outcome::Excepted)) {
+                let (sym, code) = marker(e.outcome);
+                let place = e.location.as_ref().map_or_else(
+                    || e.subject.clone(),
+                    |l| format!("{}:{}:{}", artifact_uri(&e.target, &l.path), l.line, l.column),
+                );
+                let _ = writeln!(
+                    out,
+                    "    {} {}  {}",
+                    style.paint(code, sym),
+                    style.paint("36", &place),
+                    secrets::redact(&e.message)
+                );
+                if e.outcome == Outcome::Fail
+                    && let Some(frame) = code_frame(input, e, &style)
+                {
+                    out.push_str(&frame);
+                }
+            }
+        }
+        out.push('\n');
+    }
+
+    let mut table = Table::new();
+    table
+        .load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(vec!["Criterion", "Pass", "Fail", "Unknown", "N/A", "Excepted"]);
+    for (criterion, rules) in &groups {
+        let s = Summary::of(rules.values().flatten().copied());
+        table.add_row(vec![
+            Cell::new(format!("{criterion} {}", criterion_title(criterion))),
+            Cell::new(s.pass),
+            Cell::new(s.fail),
+            Cell::new(s.unknown),
+            Cell::new(s.not_applicable),
+            Cell::new(s.excepted),
+        ]);
+    }
+    let total = Summary::of(input.evaluations);
+    table.add_row(vec![
+        Cell::new("Total"),
+        Cell::new(total.pass),
+        Cell::new(total.fail),
+        Cell::new(total.unknown),
+        Cell::new(total.not_applicable),
+        Cell::new(total.excepted),
+    ]);
+    let _ = writeln!(out, "{table}");
+    let blocking = input.evaluations.iter().filter(|e| input.is_blocking(e)).count();
+    let verdict = if blocking == 0 {
+        style.paint("1;32", "PASSED")
+    } else {
+        style.paint("1;31", "FAILED")
+    };
+    let _ = writeln!(
+        out,
+        "{} pass · {} fail · {} unknown · {} not applicable · {} excepted — {verdict} (fail-on: {}{})",
+        total.pass,
+        total.fail,
+        total.unknown,
+        total.not_applicable,
+        total.excepted,
+        input.fail_on,
+        if input.strict { ", strict" } else { "" }
+    );
+    out
+}

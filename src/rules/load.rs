@@ -1,0 +1,284 @@
+//! Loading rule files: YAML to [`Rule`], with every problem reported at its line and column.
+
+use std::path::Path;
+use std::sync::LazyLock;
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use regex::Regex;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use sha2::{Digest, Sha256};
+
+use super::{Rule, RuleSet, Scope, Severity, embedded, hex};
+use crate::expr::{Expr, ExprError, Template};
+
+/// A rule file that cannot be loaded. Rendered by miette with the offending line.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{path}: {message}")]
+#[diagnostic(code(soc2::rule_file))]
+pub struct LoadError {
+    /// The rule file.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+    #[source_code]
+    src: NamedSource<String>,
+    #[label("{label}")]
+    span: Option<SourceSpan>,
+    label: String,
+    #[help]
+    help: Option<String>,
+    /// 1-based line of the problem (0 when unknown).
+    pub line: usize,
+    /// 1-based column of the problem (0 when unknown).
+    pub column: usize,
+}
+
+impl LoadError {
+    fn new(path: &str, text: &str, offset: Option<usize>, message: String, help: Option<String>) -> Self {
+        let (line, column) = offset.map_or((0, 0), |o| line_col(text, o));
+        let span = offset.map(|o| {
+            let len = text[o.min(text.len())..]
+                .find(['\n', ' '])
+                .unwrap_or(text.len() - o.min(text.len()))
+                .max(1);
+            SourceSpan::from((o, len.min(text.len().saturating_sub(o)).max(0)))
+        });
+        Self {
+            path: path.to_string(),
+            label: "here".to_string(),
+            message,
+            src: NamedSource::new(path, text.to_string()),
+            span,
+            help,
+            line,
+            column,
+        }
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: Spanned<String>,
+    name: Spanned<String>,
+    title: String,
+    criteria: Spanned<Vec<String>>,
+    severity: Spanned<String>,
+    scope: Spanned<String>,
+    #[serde(default)]
+    when: Option<Spanned<String>>,
+    assert: Spanned<String>,
+    #[serde(default)]
+    at: Option<Spanned<AtField>>,
+    message: Spanned<String>,
+    rationale: String,
+    remediation: String,
+    references: Spanned<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum AtField {
+    One(String),
+    Many(Vec<String>),
+}
+
+static ID: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[A-Z][A-Z0-9]*-[0-9]{3}$").expect("valid regex"));
+static NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[a-z0-9]+(-[a-z0-9]+)*$").expect("valid regex"));
+static CRITERION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^CC[1-9]\.[0-9]+$").expect("valid regex"));
+
+fn offset_of<T>(s: &Spanned<T>) -> Option<usize> {
+    s.referenced
+        .span()
+        .byte_offset()
+        .and_then(|o| usize::try_from(o).ok())
+}
+
+/// Parses and compiles one rule file.
+pub fn load_file(path: &str, text: &str) -> Result<Rule, LoadError> {
+    let raw: RawRule = serde_saphyr::from_str(text).map_err(|e| {
+        let offset = e
+            .location()
+            .and_then(|l| l.span().byte_offset())
+            .and_then(|o| usize::try_from(o).ok());
+        let message = plain_message(&e);
+        let help = message
+            .contains("unknown field")
+            .then(|| "the fields of a rule are: id, name, title, criteria, severity, scope, when, assert, at, message, rationale, remediation, references".to_string());
+        LoadError::new(path, text, offset, message, help)
+    })?;
+    let err = |s: Option<usize>, message: String, help: Option<String>| LoadError::new(path, text, s, message, help);
+
+    if !ID.is_match(&raw.id.value) {
+        return Err(err(
+            offset_of(&raw.id),
+            format!("`{}` is not a rule id", raw.id.value),
+            Some("ids look like `CC9-001`: the primary criterion's area, a dash, three digits".into()),
+        ));
+    }
+    let file_name = Path::new(path).file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    if !file_name.starts_with(&format!("{}-", raw.id.value)) {
+        return Err(err(
+            offset_of(&raw.id),
+            format!("the file name `{file_name}` does not start with the rule id `{}-`", raw.id.value),
+            Some(format!("name the file `{}-{}.yml`", raw.id.value, raw.name.value)),
+        ));
+    }
+    if !NAME.is_match(&raw.name.value) {
+        return Err(err(
+            offset_of(&raw.name),
+            format!("`{}` is not a valid rule name", raw.name.value),
+            Some("names are lower-case words joined by dashes".into()),
+        ));
+    }
+    if raw.criteria.value.is_empty() {
+        return Err(err(offset_of(&raw.criteria), "`criteria` must name at least one SOC 2 criterion".into(), None));
+    }
+    if let Some(bad) = raw.criteria.value.iter().find(|c| !CRITERION.is_match(c)) {
+        return Err(err(
+            offset_of(&raw.criteria),
+            format!("`{bad}` is not a SOC 2 common criterion"),
+            Some("criteria look like `CC8.1`".into()),
+        ));
+    }
+    if raw.references.value.is_empty() {
+        return Err(err(offset_of(&raw.references), "`references` must list at least one link".into(), None));
+    }
+    let severity: Severity = raw
+        .severity
+        .value
+        .parse()
+        .map_err(|m| err(offset_of(&raw.severity), m, None))?;
+    let scope: Scope = raw
+        .scope
+        .value
+        .parse()
+        .map_err(|m| err(offset_of(&raw.scope), m, None))?;
+    let vars = scope.variables();
+
+    let compile = |s: &Spanned<String>| {
+        Expr::compile(&s.value, vars).map_err(|e| expr_error(path, text, s, &e))
+    };
+    let when = raw.when.as_ref().map(compile).transpose()?;
+    let assert = compile(&raw.assert)?;
+    let message = Template::compile(&raw.message.value, vars)
+        .map_err(|e| expr_error(path, text, &raw.message, &e))?;
+    let at = match raw.at.map(|a| a.value) {
+        None => Vec::new(),
+        Some(AtField::One(s)) => vec![s],
+        Some(AtField::Many(v)) => v,
+    };
+
+    Ok(Rule {
+        id: raw.id.value,
+        name: raw.name.value,
+        title: raw.title,
+        criteria: raw.criteria.value,
+        severity,
+        scope,
+        when,
+        assert,
+        at,
+        message,
+        rationale: raw.rationale.trim().to_string(),
+        remediation: raw.remediation.trim().to_string(),
+        references: raw.references.value,
+        source: path.to_string(),
+        digest: hex(&Sha256::digest(text.as_bytes())),
+        text: text.to_string(),
+    })
+}
+
+/// The message of a serde-saphyr error without its rendered snippet (miette renders ours).
+fn plain_message(e: &serde_saphyr::Error) -> String {
+    let full = e.to_string();
+    full.lines().next().unwrap_or("invalid rule file").trim().to_string()
+}
+
+/// Maps an error inside an expression to the rule file: the expression's own location plus the
+/// offset inside it, found by searching for the text at that offset.
+fn expr_error(path: &str, text: &str, s: &Spanned<String>, e: &ExprError) -> LoadError {
+    let base = offset_of(s).unwrap_or(0);
+    let within: String = s.value.chars().skip(e.offset()).take_while(|c| !c.is_whitespace()).take(16).collect();
+    let offset = if within.is_empty() {
+        base
+    } else {
+        text.get(base..)
+            .and_then(|rest| rest.find(&within))
+            .map_or(base, |i| base + i)
+    };
+    let help = match e {
+        ExprError::UnboundVariable { available, .. } => {
+            Some(format!("this rule's scope binds: {available}"))
+        }
+        ExprError::UnknownFunction { .. } => Some(format!(
+            "helpers: {}",
+            crate::expr::HELPERS.iter().map(|h| h.name).collect::<Vec<_>>().join(", ")
+        )),
+        ExprError::Syntax { .. } => None,
+    };
+    LoadError::new(path, text, Some(offset), e.to_string(), help)
+}
+
+/// Loads the rules embedded in the binary.
+pub fn load_embedded() -> Result<RuleSet, LoadError> {
+    let mut set = RuleSet::default();
+    for (path, text) in embedded::EMBEDDED_RULES {
+        add(&mut set, load_file(path, text)?, path, text)?;
+    }
+    set.rules.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(set)
+}
+
+/// Loads every `*.yml`/`*.yaml` under `dir` into `set`.
+pub fn load_dir(set: &mut RuleSet, dir: &Path) -> Result<(), LoadError> {
+    let io = |message: String| LoadError::new(&dir.display().to_string(), "", None, message, None);
+    if !dir.is_dir() {
+        return Err(io("rule directory does not exist or is not a directory".into()));
+    }
+    let mut files: Vec<_> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_type().is_file()
+                && matches!(e.path().extension().and_then(|x| x.to_str()), Some("yml" | "yaml"))
+        })
+        .map(|e| e.into_path())
+        .collect();
+    files.sort();
+    for file in files {
+        let shown = file.display().to_string();
+        let text = std::fs::read_to_string(&file)
+            .map_err(|e| LoadError::new(&shown, "", None, format!("cannot read rule file: {e}"), None))?;
+        let rule = load_file(&shown, &text)?;
+        add(set, rule, &shown, &text)?;
+    }
+    set.rules.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(())
+}
+
+fn add(set: &mut RuleSet, rule: Rule, path: &str, text: &str) -> Result<(), LoadError> {
+    if let Some(other) = set.rules.iter().find(|r| r.id == rule.id || r.name == rule.name) {
+        let offset = text.find(&format!("id: {}", rule.id));
+        return Err(LoadError::new(
+            path,
+            text,
+            offset,
+            format!("rule `{}` ({}) is already defined by {}", rule.id, rule.name, other.source),
+            Some("rule ids and names are unique; pick the next free number".into()),
+        ));
+    }
+    set.rules.push(rule);
+    Ok(())
+}

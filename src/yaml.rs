@@ -1,0 +1,398 @@
+//! Located YAML: parsing pipeline files into trees whose every node knows where it was written.
+//!
+//! Parsing is done by `saphyr` (YAML 1.2, so `on:` is the string `"on"`, not `true`), which keeps a
+//! span on every node, supports anchors, aliases (with a budget on alias expansion against
+//! "billion laughs" files), custom tags such as GitLab's `!reference` and multiple documents.
+//! This module adds what the providers need on top: converting saphyr's character markers into
+//! [`Location`]s with byte offsets, mapping lookups that honour `<<` merge keys, and scalar
+//! rendering.
+
+use std::borrow::Cow;
+
+use saphyr::{MarkedYaml, Scalar, YamlData};
+use saphyr_parser::{Marker, Span};
+
+use crate::facts::Location;
+
+/// A YAML node with its span.
+pub type Node<'a> = MarkedYaml<'a>;
+
+/// Largest number of nodes that alias expansion may produce in one file.
+pub const ALIAS_BUDGET: usize = 100_000;
+
+/// Deepest nesting accepted before a file is reported instead of walked.
+pub const MAX_DEPTH: usize = 256;
+
+/// A parse failure with its position.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct YamlError {
+    /// What went wrong, as the parser says it.
+    pub message: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+}
+
+/// The text of one file and an index of its line starts, to turn markers into locations.
+#[derive(Debug)]
+pub struct SourceText<'a> {
+    /// Path of the file relative to the repository root, with `/` separators.
+    pub path: &'a str,
+    /// The whole file.
+    pub text: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> SourceText<'a> {
+    /// Indexes `text` for location lookups.
+    pub fn new(path: &'a str, text: &'a str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Self {
+            path,
+            text,
+            line_starts,
+        }
+    }
+
+    /// Byte offset of a 1-based line and 0-based character column.
+    pub fn byte_offset(&self, line: usize, col: usize) -> usize {
+        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+            return self.text.len();
+        };
+        let rest = &self.text[start..];
+        let line_text = rest.split('\n').next().unwrap_or("");
+        if line_text.is_ascii() {
+            return start + col.min(line_text.len());
+        }
+        start
+            + line_text
+                .char_indices()
+                .nth(col)
+                .map_or(line_text.len(), |(i, _)| i)
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (u32, u32) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset);
+        let start = self.line_starts[line - 1];
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        (line as u32, col as u32 + 1)
+    }
+
+    fn marker_offset(&self, m: &Marker) -> usize {
+        self.byte_offset(m.line(), m.col())
+    }
+
+    /// The location of a span.
+    pub fn span_location(&self, span: &Span) -> Location {
+        let start = self.marker_offset(&span.start);
+        let mut end = self.marker_offset(&span.end).max(start);
+        // Block scalars end at the start of the next line; keep the region on the value.
+        while end > start && self.text.as_bytes()[end - 1].is_ascii_whitespace() {
+            end -= 1;
+        }
+        self.range_location(start, end)
+    }
+
+    /// The location of a byte range.
+    pub fn range_location(&self, start: usize, end: usize) -> Location {
+        let (line, column) = self.line_col(start);
+        let (end_line, end_column) = self.line_col(end);
+        Location {
+            path: self.path.to_string(),
+            line,
+            column,
+            end_line,
+            end_column,
+            offset: start,
+            length: end.saturating_sub(start),
+        }
+    }
+
+    /// The location of a node.
+    pub fn location(&self, node: &Node<'_>) -> Location {
+        self.span_location(&node.span)
+    }
+
+    /// The source text a node was written as.
+    pub fn node_text(&self, node: &Node<'_>) -> &'a str {
+        let start = self.marker_offset(&node.span.start);
+        let end = self.marker_offset(&node.span.end).max(start);
+        self.text.get(start..end).unwrap_or("")
+    }
+
+    /// The location of the whole file's first line.
+    pub fn file_location(&self) -> Location {
+        let end = self.text.find('\n').unwrap_or(self.text.len());
+        self.range_location(0, end)
+    }
+}
+
+/// Parses every document of a YAML stream.
+pub fn parse(text: &str) -> Result<Vec<Node<'_>>, YamlError> {
+    let mut parser = saphyr_parser::Parser::new_from_str(text);
+    let mut loader = saphyr::YamlLoader::<Node<'_>>::default();
+    loader.alias_limit(ALIAS_BUDGET);
+    let scan_error = |e: &saphyr_parser::ScanError| {
+        let m = e.marker();
+        YamlError {
+            message: e.info().to_string(),
+            line: m.line() as u32,
+            column: m.col() as u32 + 1,
+        }
+    };
+    parser.load(&mut loader, true).map_err(|e| scan_error(&e))?;
+    if let Some(e) = loader.error() {
+        return Err(scan_error(e));
+    }
+    let docs = loader.into_documents();
+    for doc in &docs {
+        check_depth(doc, 0)?;
+    }
+    Ok(docs)
+}
+
+fn check_depth(node: &Node<'_>, depth: usize) -> Result<(), YamlError> {
+    if depth > MAX_DEPTH {
+        return Err(YamlError {
+            message: format!("nesting deeper than {MAX_DEPTH} levels"),
+            line: node.span.start.line() as u32,
+            column: node.span.start.col() as u32 + 1,
+        });
+    }
+    match &node.data {
+        YamlData::Mapping(m) => {
+            for (k, v) in m {
+                check_depth(k, depth + 1)?;
+                check_depth(v, depth + 1)?;
+            }
+        }
+        YamlData::Sequence(s) => {
+            for v in s {
+                check_depth(v, depth + 1)?;
+            }
+        }
+        YamlData::Tagged(_, inner) => check_depth(inner, depth + 1)?,
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Strips tags (`!reference`, `!!str`, ...) to reach the node underneath.
+pub fn untag<'n, 'a>(node: &'n Node<'a>) -> &'n Node<'a> {
+    let mut node = node;
+    while let YamlData::Tagged(_, inner) = &node.data {
+        node = inner;
+    }
+    node
+}
+
+/// The tag of a node, as `!suffix` or `handle+suffix`, if any.
+pub fn tag_of(node: &Node<'_>) -> Option<String> {
+    match &node.data {
+        YamlData::Tagged(tag, _) => Some(format!("{}{}", tag.handle, tag.suffix)),
+        _ => None,
+    }
+}
+
+/// Whether a node is a mapping.
+pub fn is_mapping(node: &Node<'_>) -> bool {
+    matches!(untag(node).data, YamlData::Mapping(_))
+}
+
+/// Whether a node is a sequence.
+pub fn is_sequence(node: &Node<'_>) -> bool {
+    matches!(untag(node).data, YamlData::Sequence(_))
+}
+
+/// Whether a node is null (written `~`, `null` or left empty).
+pub fn is_null(node: &Node<'_>) -> bool {
+    matches!(untag(node).data, YamlData::Value(Scalar::Null))
+}
+
+/// The entries of a mapping, in source order, with `<<` merge keys expanded: explicit keys
+/// win over merged ones, and earlier merge sources win over later ones.
+pub fn entries<'n, 'a>(node: &'n Node<'a>) -> Vec<(&'n Node<'a>, &'n Node<'a>)> {
+    let mut out: Vec<(&'n Node<'a>, &'n Node<'a>)> = Vec::new();
+    let YamlData::Mapping(map) = &untag(node).data else {
+        return out;
+    };
+    let mut merged: Vec<&'n Node<'a>> = Vec::new();
+    for (k, v) in map {
+        if scalar_str(k).as_deref() == Some("<<") {
+            match &untag(v).data {
+                YamlData::Sequence(items) => merged.extend(items.iter()),
+                _ => merged.push(v),
+            }
+        } else {
+            out.push((k, v));
+        }
+    }
+    for source in merged {
+        for (k, v) in entries(source) {
+            let key = scalar_str(k);
+            if !out.iter().any(|(ek, _)| scalar_str(ek) == key) {
+                out.push((k, v));
+            }
+        }
+    }
+    out
+}
+
+/// Looks a string key up in a mapping (merge keys included).
+pub fn get<'n, 'a>(node: &'n Node<'a>, key: &str) -> Option<&'n Node<'a>> {
+    let YamlData::Mapping(map) = &untag(node).data else {
+        return None;
+    };
+    for (k, v) in map {
+        if scalar_str(k).as_deref() == Some(key) {
+            return Some(v);
+        }
+    }
+    if map.keys().any(|k| scalar_str(k).as_deref() == Some("<<")) {
+        return entries(node)
+            .into_iter()
+            .find(|(k, _)| scalar_str(k).as_deref() == Some(key))
+            .map(|(_, v)| v);
+    }
+    None
+}
+
+/// The items of a sequence (empty for anything else).
+pub fn items<'n, 'a>(node: &'n Node<'a>) -> &'n [Node<'a>] {
+    match &untag(node).data {
+        YamlData::Sequence(s) => s.as_slice(),
+        _ => &[],
+    }
+}
+
+/// A scalar rendered as text: strings as they are, numbers and booleans as YAML writes them.
+/// `None` for null, collections and invalid values.
+pub fn scalar_str<'n>(node: &'n Node<'_>) -> Option<Cow<'n, str>> {
+    match &untag(node).data {
+        YamlData::Value(Scalar::String(s)) => Some(Cow::Borrowed(s.as_ref())),
+        YamlData::Value(Scalar::Boolean(b)) => Some(Cow::Owned(b.to_string())),
+        YamlData::Value(Scalar::Integer(i)) => Some(Cow::Owned(i.to_string())),
+        YamlData::Value(Scalar::FloatingPoint(f)) => Some(Cow::Owned(f.to_string())),
+        YamlData::Representation(s, _, _) => Some(Cow::Borrowed(s.as_ref())),
+        _ => None,
+    }
+}
+
+/// A boolean scalar.
+pub fn as_bool(node: &Node<'_>) -> Option<bool> {
+    match &untag(node).data {
+        YamlData::Value(Scalar::Boolean(b)) => Some(*b),
+        _ => None,
+    }
+}
+
+/// Converts a node to JSON, for facts that keep a raw value (e.g. `on:` details).
+pub fn to_json(node: &Node<'_>) -> serde_json::Value {
+    use serde_json::Value as J;
+    match &untag(node).data {
+        YamlData::Value(Scalar::Null) => J::Null,
+        YamlData::Value(Scalar::Boolean(b)) => J::Bool(*b),
+        YamlData::Value(Scalar::Integer(i)) => J::from(*i),
+        YamlData::Value(Scalar::FloatingPoint(f)) => {
+            serde_json::Number::from_f64(f.into_inner()).map_or(J::Null, J::Number)
+        }
+        YamlData::Value(Scalar::String(s)) => J::String(s.to_string()),
+        YamlData::Representation(s, _, _) => J::String(s.to_string()),
+        YamlData::Sequence(items) => J::Array(items.iter().map(to_json).collect()),
+        YamlData::Mapping(_) => J::Object(
+            entries(node)
+                .into_iter()
+                .filter_map(|(k, v)| scalar_str(k).map(|k| (k.into_owned(), to_json(v))))
+                .collect(),
+        ),
+        _ => J::Null,
+    }
+}
+
+/// A short name for the kind of a node, for diagnostics ("a sequence", "a string").
+pub fn kind_name(node: &Node<'_>) -> &'static str {
+    match &untag(node).data {
+        YamlData::Mapping(_) => "a mapping",
+        YamlData::Sequence(_) => "a sequence",
+        YamlData::Value(Scalar::Null) => "null",
+        YamlData::Value(Scalar::Boolean(_)) => "a boolean",
+        YamlData::Value(Scalar::Integer(_)) | YamlData::Value(Scalar::FloatingPoint(_)) => {
+            "a number"
+        }
+        YamlData::Value(Scalar::String(_)) | YamlData::Representation(..) => "a string",
+        _ => "an invalid value",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn on_is_a_string_key() {
+        let docs = parse("on:\n  push:\n").expect("parses");
+        assert!(get(&docs[0], "on").is_some());
+    }
+
+    #[test]
+    fn locations_are_one_based_with_byte_offsets() {
+        let text = "a:\n  b: héllo\n  c: x\n";
+        let docs = parse(text).expect("parses");
+        let src = SourceText::new("f.yml", text);
+        let c = get(get(&docs[0], "a").expect("a"), "c").expect("c");
+        let loc = src.location(c);
+        assert_eq!((loc.line, loc.column), (3, 6));
+        assert_eq!(&text[loc.offset..loc.offset + loc.length], "x");
+    }
+
+    #[test]
+    fn merge_keys_are_expanded_and_explicit_keys_win() {
+        let text = "base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n";
+        let docs = parse(text).expect("parses");
+        let m = get(&docs[0], "m").expect("m");
+        assert_eq!(scalar_str(get(m, "x").expect("x")).as_deref(), Some("1"));
+        assert_eq!(scalar_str(get(m, "y").expect("y")).as_deref(), Some("3"));
+        assert_eq!(entries(m).len(), 2);
+    }
+
+    #[test]
+    fn alias_bombs_are_bounded() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        let err = parse(&text).expect_err("alias bomb must be refused");
+        assert!(err.message.contains("alias"), "{}", err.message);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let text = format!("{}{}", "[".repeat(600), "]".repeat(600));
+        assert!(parse(&text).is_err());
+    }
+
+    #[test]
+    fn tags_are_kept() {
+        let docs = parse("x: !reference [a, b]\n").expect("parses");
+        let x = get(&docs[0], "x").expect("x");
+        assert_eq!(tag_of(x).as_deref(), Some("!reference"));
+        assert_eq!(items(x).len(), 2);
+    }
+
+    #[test]
+    fn syntax_errors_have_positions() {
+        let err = parse("a: [1\nb: 2\n").expect_err("invalid");
+        assert_eq!(err.line, 2);
+    }
+}
