@@ -1,0 +1,142 @@
+//! Rule fixtures: every rule has passing and failing example repositories under
+//! `fixtures/<ID>/{pass,fail}-*/`, and failing lines are marked in the files with
+//! `# expect: <ID>`. For each case the rule alone is evaluated on the fixture and:
+//! - a `pass-*` case has at least one `pass` and no `fail` or `unknown` for the rule;
+//! - a `fail-*` case fails exactly on the marked lines (path and line), no more, no fewer.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use soc2::config::Policy;
+use soc2::engine::{Outcome, evaluate};
+use soc2::providers::local_gha;
+use soc2::rules::{RuleSet, load_embedded};
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+fn only(rule: &str) -> RuleSet {
+    let mut set = load_embedded().expect("built-in rules load");
+    set.filter(&[rule.to_string()], &[]);
+    assert_eq!(set.rules.len(), 1, "rule {rule} exists");
+    set
+}
+
+/// (path relative to the case root, line) of every `# expect: ID` marker.
+fn expected(case: &Path, rule: &str) -> BTreeSet<(String, u32)> {
+    let mut out = BTreeSet::new();
+    for entry in walkdir::WalkDir::new(case).into_iter().filter_map(Result::ok) {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(entry.path()) else {
+            continue;
+        };
+        let rel = entry
+            .path()
+            .strip_prefix(case)
+            .expect("under case")
+            .to_string_lossy()
+            .replace('\\', "/");
+        for (i, line) in text.lines().enumerate() {
+            if let Some(pos) = line.find("# expect:") {
+                let ids = &line[pos + "# expect:".len()..];
+                if ids.split([',', ' ']).any(|id| id.trim() == rule) {
+                    out.insert((rel.clone(), i as u32 + 1));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn cases() -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    for rule_dir in std::fs::read_dir(fixtures_dir()).expect("fixtures/ exists").flatten() {
+        if !rule_dir.path().is_dir() {
+            continue;
+        }
+        let rule = rule_dir.file_name().to_string_lossy().into_owned();
+        for case in std::fs::read_dir(rule_dir.path()).expect("readable").flatten() {
+            if case.path().is_dir() {
+                out.push((rule.clone(), case.path()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn every_rule_has_passing_and_failing_fixtures() {
+    let set = load_embedded().expect("built-in rules load");
+    let cases = cases();
+    let mut missing = Vec::new();
+    for rule in &set.rules {
+        for kind in ["pass-", "fail-"] {
+            let has = cases.iter().any(|(r, p)| {
+                r == &rule.id
+                    && p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with(kind))
+            });
+            if !has {
+                missing.push(format!("{} {kind}*", rule.id));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "rules without fixtures: {missing:?}");
+}
+
+#[test]
+fn fixtures_produce_exactly_the_expected_outcomes() {
+    let policy = Policy::default();
+    let mut problems = Vec::new();
+    let cases = cases();
+    assert!(!cases.is_empty(), "no fixtures found");
+    for (rule, case) in cases {
+        let set = only(&rule);
+        let repo = local_gha::collect(&case);
+        let evals = evaluate(&set, std::slice::from_ref(&repo), &policy);
+        let name = case.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let got: BTreeSet<(String, u32)> = evals
+            .iter()
+            .filter(|e| e.outcome == Outcome::Fail)
+            .filter_map(|e| e.location.as_ref().map(|l| (l.path.clone(), l.line)))
+            .collect();
+        let unknown: Vec<_> = evals
+            .iter()
+            .filter(|e| e.outcome == Outcome::Unknown)
+            .map(|e| e.message.clone())
+            .collect();
+        if !unknown.is_empty() {
+            problems.push(format!("{rule}/{name}: unexpected unknown outcomes: {unknown:?}"));
+            continue;
+        }
+        if name.starts_with("pass-") {
+            let passes = evals.iter().filter(|e| e.outcome == Outcome::Pass).count();
+            if passes == 0 {
+                problems.push(format!("{rule}/{name}: the rule never applied (no pass)"));
+            }
+            if !got.is_empty() {
+                problems.push(format!("{rule}/{name}: unexpected failures at {got:?}"));
+            }
+        } else {
+            let want = expected(&case, &rule);
+            if want.is_empty() {
+                problems.push(format!("{rule}/{name}: a fail case needs `# expect: {rule}` markers"));
+            } else if got != want {
+                let messages: Vec<_> = evals
+                    .iter()
+                    .filter(|e| e.outcome == Outcome::Fail)
+                    .map(|e| format!("{:?}: {}", e.location.as_ref().map(|l| l.to_string()), e.message))
+                    .collect();
+                problems.push(format!(
+                    "{rule}/{name}: failures at {got:?}, expected {want:?}\n  {}",
+                    messages.join("\n  ")
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
