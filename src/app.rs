@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use clap::{CommandFactory, Parser};
 use miette::Diagnostic;
+use rayon::prelude::*;
 
 use crate::cli::{CheckArgs, Cli, Command, FactsArgs, RuleArgs, RulesCommand};
 use crate::config::Policy;
@@ -135,7 +136,11 @@ pub fn load_rules(args: &RuleArgs) -> Result<RuleSet, Error> {
     }
     for (flag, keys) in [("--select", &args.select), ("--ignore", &args.ignore)] {
         if let Some(bad) = set.unknown_keys(keys).first() {
-            let ids: Vec<&str> = set.rules.iter().flat_map(|r| [r.id.as_str(), r.name.as_str()]).collect();
+            let ids: Vec<&str> = set
+                .rules
+                .iter()
+                .flat_map(|r| [r.id.as_str(), r.name.as_str()])
+                .collect();
             return Err(usage(
                 format!("{flag}: no rule matches `{bad}`"),
                 suggest(bad, &ids).or_else(|| Some("`soc2 rules list` shows every rule".into())),
@@ -157,7 +162,7 @@ fn suggest(input: &str, candidates: &[&str]) -> Option<String> {
         .map(|(_, c)| format!("did you mean `{c}`?"))
 }
 
-fn collect(paths: &[PathBuf]) -> Result<Facts, Error> {
+fn validate_paths(paths: &[PathBuf]) -> Result<(), Error> {
     for p in paths {
         if !p.is_dir() {
             return Err(usage(
@@ -166,7 +171,12 @@ fn collect(paths: &[PathBuf]) -> Result<Facts, Error> {
             ));
         }
     }
-    let repos = paths.iter().map(|p| local_gha::collect(p)).collect();
+    Ok(())
+}
+
+fn collect(paths: &[PathBuf]) -> Result<Facts, Error> {
+    validate_paths(paths)?;
+    let repos = paths.par_iter().map(|p| local_gha::collect(p)).collect();
     Ok(Facts::new(repos))
 }
 
@@ -214,18 +224,18 @@ fn write_file(path: &Path, text: &str) -> Result<(), Error> {
 }
 
 /// Reads the files that findings point at, for code frames.
-fn sources(facts: &Facts, evaluations: &[Evaluation]) -> Sources {
+fn sources(roots: &[(String, String)], evaluations: &[Evaluation]) -> Sources {
     let mut out = Sources::new();
     for e in evaluations {
         let Some(loc) = &e.location else { continue };
-        let key = (e.target.clone(), loc.path.clone());
+        let key = (e.target.clone(), loc.path.to_string());
         if out.contains_key(&key) {
             continue;
         }
-        let Some(repo) = facts.repositories.iter().find(|r| r.id == e.target) else {
+        let Some((_, root)) = roots.iter().find(|(id, _)| *id == e.target) else {
             continue;
         };
-        if let Ok(text) = std::fs::read_to_string(Path::new(&repo.root).join(&loc.path)) {
+        if let Ok(text) = std::fs::read_to_string(Path::new(root).join(&*loc.path)) {
             out.insert(key, Arc::from(text));
         }
     }
@@ -234,20 +244,49 @@ fn sources(facts: &Facts, evaluations: &[Evaluation]) -> Sources {
 
 fn check(args: CheckArgs) -> Result<u8, Error> {
     let rules = load_rules(&args.rules)?;
-    let facts = match &args.facts {
-        Some(path) => read_facts(path)?,
-        None => collect(&args.paths)?,
-    };
     let policy = Policy::default();
-    let evaluations = engine::evaluate(&rules, &facts.repositories, &policy);
+    let (evaluations, roots) = match &args.facts {
+        Some(path) => {
+            let facts = read_facts(path)?;
+            (
+                engine::evaluate(&rules, &facts.repositories, &policy),
+                Vec::new(),
+            )
+        }
+        None => {
+            // Stream: each repository is collected, evaluated and dropped, so memory holds
+            // the evaluations and the repositories in flight, not every repository's facts.
+            validate_paths(&args.paths)?;
+            let mut evaluations: Vec<Evaluation> = args
+                .paths
+                .par_iter()
+                .flat_map_iter(|p| {
+                    let repo = local_gha::collect(p);
+                    engine::evaluate(&rules, std::slice::from_ref(&repo), &policy)
+                })
+                .collect();
+            engine::sort(&mut evaluations);
+            let roots = args
+                .paths
+                .iter()
+                .map(|p| {
+                    let root = p.to_string_lossy().replace('\\', "/");
+                    (format!("local:{root}"), root)
+                })
+                .collect();
+            (evaluations, roots)
+        }
+    };
 
-    let wants_table = args.format == Format::Table || args.outputs.iter().any(|(f, _)| *f == Format::Table);
+    let wants_table =
+        args.format == Format::Table || args.outputs.iter().any(|(f, _)| *f == Format::Table);
     let sources = if wants_table && args.facts.is_none() {
-        sources(&facts, &evaluations)
+        sources(&roots, &evaluations)
     } else {
         Sources::new()
     };
-    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let color = std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let input = ReportInput {
         rules: &rules,
         evaluations: &evaluations,
@@ -257,7 +296,10 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
         color,
     };
     for (format, path) in &args.outputs {
-        let file_input = ReportInput { color: false, ..input_ref(&input) };
+        let file_input = ReportInput {
+            color: false,
+            ..input_ref(&input)
+        };
         write_file(path, &render(*format, &file_input))?;
     }
     print(&render(args.format, &input))?;
@@ -265,7 +307,9 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
     let failed = evaluations
         .iter()
         .any(|e| e.outcome == engine::Outcome::Fail && e.severity >= args.fail_on);
-    let unknown = evaluations.iter().any(|e| e.outcome == engine::Outcome::Unknown);
+    let unknown = evaluations
+        .iter()
+        .any(|e| e.outcome == engine::Outcome::Unknown);
     Ok(if failed {
         exit::FAILED
     } else if args.strict && unknown {
@@ -348,8 +392,14 @@ fn explain(r: &rules::Rule) -> String {
         out.push_str(&format!("Applies:    {}\n", when.source().trim()));
     }
     out.push_str(&format!("Passes:     {}\n", r.assert.source().trim()));
-    out.push_str(&format!("\nWhy it matters\n  {}\n", r.rationale.replace('\n', "\n  ")));
-    out.push_str(&format!("\nHow to fix\n  {}\n", r.remediation.replace('\n', "\n  ")));
+    out.push_str(&format!(
+        "\nWhy it matters\n  {}\n",
+        r.rationale.replace('\n', "\n  ")
+    ));
+    out.push_str(&format!(
+        "\nHow to fix\n  {}\n",
+        r.remediation.replace('\n', "\n  ")
+    ));
     out.push_str("\nReferences\n");
     for u in &r.references {
         out.push_str(&format!("  - {u}\n"));

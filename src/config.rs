@@ -125,14 +125,30 @@ impl Default for Scanning {
             ],
         );
         let mut scanners = tools(
-            &["aquasecurity/trivy-action", "github/codeql-action", "gitleaks/gitleaks-action", "trufflesecurity/trufflehog"],
-            &[r"\btrivy\b", r"\bgitleaks\b", r"\btrufflehog\b", r"\bcheckov\b", r"\bkics\b", r"\btfsec\b"],
+            &[
+                "aquasecurity/trivy-action",
+                "github/codeql-action",
+                "gitleaks/gitleaks-action",
+                "trufflesecurity/trufflehog",
+            ],
+            &[
+                r"\btrivy\b",
+                r"\bgitleaks\b",
+                r"\btrufflehog\b",
+                r"\bcheckov\b",
+                r"\bkics\b",
+                r"\btfsec\b",
+            ],
         );
         for list in [&sast, &sca] {
             scanners.actions.extend(list.actions.iter().cloned());
             scanners.commands.extend(list.commands.iter().cloned());
         }
-        Self { sast, sca, scanners }
+        Self {
+            sast,
+            sca,
+            scanners,
+        }
     }
 }
 
@@ -202,15 +218,46 @@ impl Default for Deployment {
                     "slsa-framework/slsa-github-generator",
                     "sigstore/gh-action-sigstore-python",
                 ],
-                &[r"\bcosign\s+(sign|attest)\b", r"\bgpg\s+.*--(detach-)?sign\b", r"\bnotation\s+sign\b", r"\bminisign\s+-S\b"],
+                &[
+                    r"\bcosign\s+(sign|attest)\b",
+                    r"\bgpg\s+.*--(detach-)?sign\b",
+                    r"\bnotation\s+sign\b",
+                    r"\bminisign\s+-S\b",
+                ],
             ),
             sbom: tools(
-                &["anchore/sbom-action", "actions/attest-sbom", "cyclonedx/gh-node-module-generatebom", "cyclonedx/gh-gomod-generate-sbom", "advanced-security/sbom-generator-action"],
-                &[r"\bsyft\b", r"\bcyclonedx", r"\btrivy\b.*--format\s+(cyclonedx|spdx)", r"\bcosign\s+attest\b.*--type\s+(spdx|cyclonedx)", r"\bcargo\s+(cyclonedx|sbom)\b"],
+                &[
+                    "anchore/sbom-action",
+                    "actions/attest-sbom",
+                    "cyclonedx/gh-node-module-generatebom",
+                    "cyclonedx/gh-gomod-generate-sbom",
+                    "advanced-security/sbom-generator-action",
+                ],
+                &[
+                    r"\bsyft\b",
+                    r"\bcyclonedx",
+                    r"\btrivy\b.*--format\s+(cyclonedx|spdx)",
+                    r"\bcosign\s+attest\b.*--type\s+(spdx|cyclonedx)",
+                    r"\bcargo\s+(cyclonedx|sbom)\b",
+                ],
             ),
             artifact_builds: tools(
-                &["docker/build-push-action", "goreleaser/goreleaser-action", "pypa/gh-action-pypi-publish", "softprops/action-gh-release", "ncipollo/release-action"],
-                &[r"\bdocker\s+(buildx\s+)?(build|push)\b.*(--push|\bpush\b)", r"\bgoreleaser\s+release\b", r"\bnpm\s+publish\b", r"\bcargo\s+publish\b", r"\btwine\s+upload\b", r"\bgh\s+release\s+(create|upload)\b", r"\bko\s+(build|publish)\b"],
+                &[
+                    "docker/build-push-action",
+                    "goreleaser/goreleaser-action",
+                    "pypa/gh-action-pypi-publish",
+                    "softprops/action-gh-release",
+                    "ncipollo/release-action",
+                ],
+                &[
+                    r"\bdocker\s+(buildx\s+)?(build|push)\b.*(--push|\bpush\b)",
+                    r"\bgoreleaser\s+release\b",
+                    r"\bnpm\s+publish\b",
+                    r"\bcargo\s+publish\b",
+                    r"\btwine\s+upload\b",
+                    r"\bgh\s+release\s+(create|upload)\b",
+                    r"\bko\s+(build|publish)\b",
+                ],
             ),
         }
     }

@@ -98,7 +98,13 @@ pub fn evaluate(rules: &RuleSet, repos: &[Repository], policy: &Policy) -> Vec<E
         .par_iter()
         .flat_map(|repo| evaluate_repo(&by_scope, repo, &policy))
         .collect();
-    out.sort_by(|a, b| {
+    sort(&mut out);
+    out
+}
+
+/// Sorts evaluations into report order: rule, target, file position, resource.
+pub fn sort(evals: &mut [Evaluation]) {
+    evals.sort_by(|a, b| {
         (&a.rule, &a.target, location_key(a), &a.resource).cmp(&(
             &b.rule,
             &b.target,
@@ -106,13 +112,12 @@ pub fn evaluate(rules: &RuleSet, repos: &[Repository], policy: &Policy) -> Vec<E
             &b.resource,
         ))
     });
-    out
 }
 
 fn location_key(e: &Evaluation) -> (&str, u32, u32) {
     e.location
         .as_ref()
-        .map_or(("", 0, 0), |l| (l.path.as_str(), l.line, l.column))
+        .map_or(("", 0, 0), |l| (&*l.path, l.line, l.column))
 }
 
 /// What a subject contributes to an evaluation besides its bindings.
@@ -127,7 +132,11 @@ struct Subject<'a> {
 /// Per-rule tally of applicable subjects, to report rules that applied to nothing.
 type Applicable = BTreeMap<String, bool>;
 
-fn evaluate_repo(by_scope: &HashMap<Scope, Vec<&Rule>>, repo: &Repository, policy: &Value) -> Vec<Evaluation> {
+fn evaluate_repo(
+    by_scope: &HashMap<Scope, Vec<&Rule>>,
+    repo: &Repository,
+    policy: &Value,
+) -> Vec<Evaluation> {
     let repo_value = Value::of(repo);
     let workflow_results: Vec<(Vec<Evaluation>, Applicable)> = repo
         .workflows
@@ -151,16 +160,23 @@ fn evaluate_repo(by_scope: &HashMap<Scope, Vec<&Rule>>, repo: &Repository, polic
         .filter(|d| matches!(d.kind, FileKind::Workflow | FileKind::Action))
         .collect();
     for d in &broken {
-        for rule in by_scope.iter().filter(|(s, _)| s.is_file_scope()).flat_map(|(_, r)| r) {
+        for rule in by_scope
+            .iter()
+            .filter(|(s, _)| s.is_file_scope())
+            .flat_map(|(_, r)| r)
+        {
             applicable.insert(rule.id.clone(), true);
             out.push(Evaluation {
                 rule: rule.id.clone(),
                 severity: rule.severity,
                 outcome: Outcome::Unknown,
                 target: repo.id.clone(),
-                resource: d.loc.path.clone(),
-                subject: d.loc.path.clone(),
-                message: format!("`{}` could not be read as a workflow: {}", d.loc.path, d.message),
+                resource: d.loc.path.to_string(),
+                subject: d.loc.path.to_string(),
+                message: format!(
+                    "`{}` could not be read as a workflow: {}",
+                    d.loc.path, d.message
+                ),
                 location: Some(d.loc.clone()),
                 fingerprint: fingerprint(&rule.id, &repo.id, &d.loc.path),
                 sensitive: false,
@@ -169,7 +185,9 @@ fn evaluate_repo(by_scope: &HashMap<Scope, Vec<&Rule>>, repo: &Repository, polic
     }
 
     // Repository-level rules.
-    let bindings = Bindings::new().bind("repo", &repo_value).bind("policy", policy);
+    let bindings = Bindings::new()
+        .bind("repo", &repo_value)
+        .bind("policy", policy);
     let anchor = repo_anchor(repo);
     let subject = Subject {
         resource: repo.id.clone(),
@@ -180,10 +198,13 @@ fn evaluate_repo(by_scope: &HashMap<Scope, Vec<&Rule>>, repo: &Repository, polic
     };
     let repo_locs = repo_locs(repo);
     for rule in by_scope.get(&Scope::Repo).into_iter().flatten() {
-        let subject = Subject { locs: Some(&repo_locs), ..subject.clone_ref() };
+        let subject = Subject {
+            locs: Some(&repo_locs),
+            ..subject.clone_ref()
+        };
         if let Some(mut e) = evaluate_rule(rule, &bindings, &subject, &repo.id) {
             if e.outcome == Outcome::Fail && !repo.diagnostics.is_empty() {
-                let files: Vec<_> = repo.diagnostics.iter().map(|d| d.loc.path.as_str()).collect();
+                let files: Vec<_> = repo.diagnostics.iter().map(|d| &*d.loc.path).collect();
                 e.outcome = Outcome::Unknown;
                 e.message = format!(
                     "{} — but {} file(s) could not be parsed ({}), and the evidence may be there",
@@ -210,7 +231,10 @@ fn evaluate_repo(by_scope: &HashMap<Scope, Vec<&Rule>>, repo: &Repository, polic
                     target: repo.id.clone(),
                     resource: repo.id.clone(),
                     subject: repo.root.clone(),
-                    message: format!("no {} in this repository matched the rule's conditions", scope_noun(rule.scope)),
+                    message: format!(
+                        "no {} in this repository matched the rule's conditions",
+                        scope_noun(rule.scope)
+                    ),
                     location: None,
                     fingerprint: fingerprint(&rule.id, &repo.id, &repo.id),
                     sensitive: false,
@@ -476,12 +500,11 @@ fn step_keys(steps: &[crate::facts::Step]) -> Vec<String> {
     steps
         .iter()
         .map(|s| {
-            let base = s
-                .id
-                .clone()
-                .or_else(|| s.name.clone())
-                .or_else(|| s.uses.clone())
-                .unwrap_or_else(|| format!("{}", s.index));
+            let base =
+                s.id.clone()
+                    .or_else(|| s.name.clone())
+                    .or_else(|| s.uses.clone())
+                    .unwrap_or_else(|| format!("{}", s.index));
             let n = seen.entry(base.clone()).or_default();
             *n += 1;
             if *n > 1 { format!("{base}#{n}") } else { base }
@@ -497,7 +520,12 @@ fn step_label(step: &crate::facts::Step) -> String {
 }
 
 /// Evaluates one rule on one subject; `None` means not applicable.
-fn evaluate_rule(rule: &Rule, bindings: &Bindings<'_>, subject: &Subject<'_>, target: &str) -> Option<Evaluation> {
+fn evaluate_rule(
+    rule: &Rule,
+    bindings: &Bindings<'_>,
+    subject: &Subject<'_>,
+    target: &str,
+) -> Option<Evaluation> {
     let make = |outcome: Outcome, message: String| Evaluation {
         rule: rule.id.clone(),
         severity: rule.severity,
@@ -515,14 +543,20 @@ fn evaluate_rule(rule: &Rule, bindings: &Bindings<'_>, subject: &Subject<'_>, ta
             Ok(true) => {}
             Ok(false) => return None,
             Err(e) => {
-                return Some(make(Outcome::Unknown, format!("could not evaluate the rule's `when` condition: {e}")));
+                return Some(make(
+                    Outcome::Unknown,
+                    format!("could not evaluate the rule's `when` condition: {e}"),
+                ));
             }
         }
     }
     Some(match rule.assert.eval_bool(bindings) {
         Ok(true) => make(Outcome::Pass, String::new()),
         Ok(false) => make(Outcome::Fail, rule.message.render(bindings)),
-        Err(e) => make(Outcome::Unknown, format!("could not evaluate the rule's `assert` condition: {e}")),
+        Err(e) => make(
+            Outcome::Unknown,
+            format!("could not evaluate the rule's `assert` condition: {e}"),
+        ),
     })
 }
 

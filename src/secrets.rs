@@ -25,7 +25,10 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         ),
         ("GitHub token", r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"),
         ("GitHub token", r"\bgithub_pat_[A-Za-z0-9_]{22,}\b"),
-        ("GitLab token", r"\bgl(?:pat|ptt|dt|rt|cbt|imt|oas)-[A-Za-z0-9_\-]{20,}\b"),
+        (
+            "GitLab token",
+            r"\bgl(?:pat|ptt|dt|rt|cbt|imt|oas)-[A-Za-z0-9_\-]{20,}\b",
+        ),
         (
             "private key",
             r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----",
@@ -45,8 +48,10 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
 });
 
 static SENSITIVE_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|access[_-]?key|credential)")
-        .expect("valid regex")
+    Regex::new(
+        r"(?i)(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|access[_-]?key|credential)",
+    )
+    .expect("valid regex")
 });
 
 /// The kind of credential a text contains, if it contains one of the well-known token shapes.

@@ -38,8 +38,9 @@ pub struct YamlError {
 /// The text of one file and an index of its line starts, to turn markers into locations.
 #[derive(Debug)]
 pub struct SourceText<'a> {
-    /// Path of the file relative to the repository root, with `/` separators.
-    pub path: &'a str,
+    /// Path of the file relative to the repository root, with `/` separators, shared by
+    /// every location in the file.
+    pub path: std::sync::Arc<str>,
     /// The whole file.
     pub text: &'a str,
     line_starts: Vec<usize>,
@@ -51,7 +52,7 @@ impl<'a> SourceText<'a> {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         Self {
-            path,
+            path: std::sync::Arc::from(path),
             text,
             line_starts,
         }
@@ -106,7 +107,7 @@ impl<'a> SourceText<'a> {
         let (line, column) = self.line_col(start);
         let (end_line, end_column) = self.line_col(end);
         Location {
-            path: self.path.to_string(),
+            path: self.path.clone(),
             line,
             column,
             end_line,

@@ -26,7 +26,10 @@ fn only(rule: &str) -> RuleSet {
 /// (path relative to the case root, line) of every `# expect: ID` marker.
 fn expected(case: &Path, rule: &str) -> BTreeSet<(String, u32)> {
     let mut out = BTreeSet::new();
-    for entry in walkdir::WalkDir::new(case).into_iter().filter_map(Result::ok) {
+    for entry in walkdir::WalkDir::new(case)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
         if !entry.file_type().is_file() {
             continue;
         }
@@ -53,12 +56,18 @@ fn expected(case: &Path, rule: &str) -> BTreeSet<(String, u32)> {
 
 fn cases() -> Vec<(String, PathBuf)> {
     let mut out = Vec::new();
-    for rule_dir in std::fs::read_dir(fixtures_dir()).expect("fixtures/ exists").flatten() {
+    for rule_dir in std::fs::read_dir(fixtures_dir())
+        .expect("fixtures/ exists")
+        .flatten()
+    {
         if !rule_dir.path().is_dir() {
             continue;
         }
         let rule = rule_dir.file_name().to_string_lossy().into_owned();
-        for case in std::fs::read_dir(rule_dir.path()).expect("readable").flatten() {
+        for case in std::fs::read_dir(rule_dir.path())
+            .expect("readable")
+            .flatten()
+        {
             if case.path().is_dir() {
                 out.push((rule.clone(), case.path()));
             }
@@ -98,11 +107,14 @@ fn fixtures_produce_exactly_the_expected_outcomes() {
         let set = only(&rule);
         let repo = local_gha::collect(&case);
         let evals = evaluate(&set, std::slice::from_ref(&repo), &policy);
-        let name = case.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = case
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let got: BTreeSet<(String, u32)> = evals
             .iter()
             .filter(|e| e.outcome == Outcome::Fail)
-            .filter_map(|e| e.location.as_ref().map(|l| (l.path.clone(), l.line)))
+            .filter_map(|e| e.location.as_ref().map(|l| (l.path.to_string(), l.line)))
             .collect();
         let unknown: Vec<_> = evals
             .iter()
@@ -110,7 +122,9 @@ fn fixtures_produce_exactly_the_expected_outcomes() {
             .map(|e| e.message.clone())
             .collect();
         if !unknown.is_empty() {
-            problems.push(format!("{rule}/{name}: unexpected unknown outcomes: {unknown:?}"));
+            problems.push(format!(
+                "{rule}/{name}: unexpected unknown outcomes: {unknown:?}"
+            ));
             continue;
         }
         if name.starts_with("pass-") {
@@ -124,12 +138,20 @@ fn fixtures_produce_exactly_the_expected_outcomes() {
         } else {
             let want = expected(&case, &rule);
             if want.is_empty() {
-                problems.push(format!("{rule}/{name}: a fail case needs `# expect: {rule}` markers"));
+                problems.push(format!(
+                    "{rule}/{name}: a fail case needs `# expect: {rule}` markers"
+                ));
             } else if got != want {
                 let messages: Vec<_> = evals
                     .iter()
                     .filter(|e| e.outcome == Outcome::Fail)
-                    .map(|e| format!("{:?}: {}", e.location.as_ref().map(|l| l.to_string()), e.message))
+                    .map(|e| {
+                        format!(
+                            "{:?}: {}",
+                            e.location.as_ref().map(|l| l.to_string()),
+                            e.message
+                        )
+                    })
                     .collect();
                 problems.push(format!(
                     "{rule}/{name}: failures at {got:?}, expected {want:?}\n  {}",

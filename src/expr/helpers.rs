@@ -9,8 +9,9 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
-use cel::objects::Key;
-use cel::{ExecutionError, Value};
+use cel::common::types::{CelList, CelMap, CelMapKey as Key, CelString};
+use cel::common::value::Val;
+use cel::{ExecutionError, FunctionContext, Value};
 use regex::Regex;
 
 /// A helper's name, signature and meaning.
@@ -77,8 +78,13 @@ pub(super) fn register(ctx: &mut cel::Context<'static, 'static>) {
     add(ctx, r);
     let r = ctx.add_function(
         "matches_any",
-        |s: Arc<String>, patterns: Arc<Vec<Value>>| -> Result<Value, ExecutionError> {
-            matches_any(&s, &patterns).map(Value::Bool)
+        |ftx: &FunctionContext| -> Result<Value, ExecutionError> {
+            let [text, patterns] = ftx.args.as_slice() else {
+                return Err(ftx.error("expects (text, patterns)"));
+            };
+            let text =
+                as_str(text.as_ref()).ok_or_else(|| ftx.error("the text must be a string"))?;
+            matches_any(text, &strs(patterns.as_ref())).map(Value::Bool)
         },
     );
     add(ctx, r);
@@ -115,10 +121,17 @@ pub(super) fn register(ctx: &mut cel::Context<'static, 'static>) {
     add(ctx, r);
     let r = ctx.add_function(
         "step_matches",
-        |step: Value,
-         actions: Arc<Vec<Value>>,
-         commands: Arc<Vec<Value>>|
-         -> Result<Value, ExecutionError> { step_matches(&step, &actions, &commands).map(Value::Bool) },
+        |ftx: &FunctionContext| -> Result<Value, ExecutionError> {
+            let [step, actions, commands] = ftx.args.as_slice() else {
+                return Err(ftx.error("expects (step, actions, commands)"));
+            };
+            step_matches(
+                step.as_ref(),
+                &strs(actions.as_ref()),
+                &strs(commands.as_ref()),
+            )
+            .map(Value::Bool)
+        },
     );
     add(ctx, r);
 }
@@ -133,21 +146,40 @@ thread_local! {
     static GLOBS: RefCell<HashMap<String, globset::GlobMatcher>> = RefCell::new(HashMap::new());
 }
 
-fn strings(list: &[Value]) -> impl Iterator<Item = &str> {
-    list.iter().filter_map(|v| match v {
-        Value::String(s) => Some(s.as_str()),
-        _ => None,
-    })
+/// A CEL string, borrowed.
+fn as_str(v: &dyn Val) -> Option<&str> {
+    v.downcast_ref::<CelString>().map(CelString::inner)
+}
+
+/// The strings of a CEL list, borrowed (other items are ignored).
+fn strs(v: &dyn Val) -> Vec<&str> {
+    v.downcast_ref::<CelList>()
+        .map(|l| {
+            l.inner()
+                .iter()
+                .filter_map(|i| as_str(i.as_ref()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A string field of a CEL map, borrowed.
+fn field<'v>(map: &'v dyn Val, key: &'v str) -> Option<&'v str> {
+    let map = map.downcast_ref::<CelMap>()?;
+    as_str(map.inner().get(&Key::from(key))?.as_ref())
 }
 
 /// Whether any regex of `patterns` matches in `text`; patterns are compiled once per thread.
-fn matches_any(text: &str, patterns: &[Value]) -> Result<bool, ExecutionError> {
+fn matches_any(text: &str, patterns: &[&str]) -> Result<bool, ExecutionError> {
     REGEXES.with(|cache| {
         let mut cache = cache.borrow_mut();
-        for p in strings(patterns) {
+        for &p in patterns {
             if !cache.contains_key(p) {
                 let re = Regex::new(p).map_err(|e| {
-                    ExecutionError::function_error("matches_any", format!("invalid pattern `{p}`: {e}"))
+                    ExecutionError::function_error(
+                        "matches_any",
+                        format!("invalid pattern `{p}`: {e}"),
+                    )
                 })?;
                 cache.insert(p.to_string(), re);
             }
@@ -174,8 +206,10 @@ fn glob_match(pattern: &str, text: &str) -> Result<bool, ExecutionError> {
 }
 
 static CONTEXT_PATH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\bgithub\s*(?:\.\s*[A-Za-z_][A-Za-z0-9_-]*|\[\s*'[^']*'\s*\]|\[\s*[0-9*]+\s*\]|\.\s*\*)+")
-        .expect("valid regex")
+    Regex::new(
+        r"\bgithub\s*(?:\.\s*[A-Za-z_][A-Za-z0-9_-]*|\[\s*'[^']*'\s*\]|\[\s*[0-9*]+\s*\]|\.\s*\*)+",
+    )
+    .expect("valid regex")
 });
 
 static UNTRUSTED: LazyLock<Regex> = LazyLock::new(|| {
@@ -203,8 +237,8 @@ pub fn untrusted_references(expression: &str) -> Vec<String> {
     for m in CONTEXT_PATH.find_iter(expression) {
         let path = normalize_path(m.as_str());
         // A path that continues to a field of an untrusted object is reported as written.
-        let untrusted = UNTRUSTED.is_match(&path)
-            || prefixes(&path).any(|p| is_untrusted_leaf(p) && p != path);
+        let untrusted =
+            UNTRUSTED.is_match(&path) || prefixes(&path).any(|p| is_untrusted_leaf(p) && p != path);
         if untrusted && !out.contains(&path) {
             out.push(path);
         }
@@ -290,20 +324,14 @@ pub fn secret_refs(text: &str) -> Vec<String> {
     out
 }
 
-fn field<'v>(map: &'v Value, key: &str) -> Option<&'v str> {
-    match map {
-        Value::Map(m) => match m.map.get(&Key::from(key)) {
-            Some(Value::String(s)) => Some(s.as_str()),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-fn step_matches(step: &Value, actions: &[Value], commands: &[Value]) -> Result<bool, ExecutionError> {
+fn step_matches(
+    step: &dyn Val,
+    actions: &[&str],
+    commands: &[&str],
+) -> Result<bool, ExecutionError> {
     if let Some(uses) = field(step, "uses") {
         let uses = uses.to_ascii_lowercase();
-        for a in strings(actions) {
+        for a in actions {
             let a = a.to_ascii_lowercase();
             if let Some(rest) = uses.strip_prefix(a.as_str())
                 && (rest.starts_with('@') || rest.starts_with('/') || rest.is_empty())
@@ -339,10 +367,16 @@ mod tests {
             untrusted_references("github.event.commits[0].message"),
             vec!["github.event.commits.*.message"]
         );
-        assert_eq!(untrusted_references("github['head_ref']"), vec!["github.head_ref"]);
+        assert_eq!(
+            untrusted_references("github['head_ref']"),
+            vec!["github.head_ref"]
+        );
         assert!(untrusted_references("github.event.issue.number").is_empty());
         assert!(untrusted_references("github.sha").is_empty());
-        assert_eq!(untrusted_references("toJSON(github.event)"), vec!["github.event"]);
+        assert_eq!(
+            untrusted_references("toJSON(github.event)"),
+            vec!["github.event"]
+        );
         assert_eq!(
             untrusted_references("github.event.pull_request.head.ref || 'x'"),
             vec!["github.event.pull_request.head.ref"]
@@ -355,14 +389,18 @@ mod tests {
         assert!(pipes_to_shell("curl -sL https://x \\\n  | sudo -E bash -"));
         assert!(pipes_to_shell("bash <(curl -s https://codecov.io/bash)"));
         assert!(pipes_to_shell("iwr https://x/install.ps1 -useb | iex"));
-        assert!(!pipes_to_shell("curl -o x.tgz https://x && sha256sum -c x.sha"));
+        assert!(!pipes_to_shell(
+            "curl -o x.tgz https://x && sha256sum -c x.sha"
+        ));
         assert!(!pipes_to_shell("cat file | sh"));
     }
 
     #[test]
     fn secret_names() {
         assert_eq!(
-            secret_refs("${{ secrets.NPM_TOKEN }} ${{ secrets['AWS KEY'] }} ${{ secrets.GITHUB_TOKEN }}"),
+            secret_refs(
+                "${{ secrets.NPM_TOKEN }} ${{ secrets['AWS KEY'] }} ${{ secrets.GITHUB_TOKEN }}"
+            ),
             vec!["NPM_TOKEN", "AWS KEY"]
         );
     }

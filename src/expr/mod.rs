@@ -21,9 +21,30 @@ pub use template::Template;
 
 /// Functions of CEL's standard library and macros that rule conditions may call.
 const STANDARD_FUNCTIONS: &[&str] = &[
-    "size", "contains", "startsWith", "endsWith", "matches", "int", "uint", "double",
-    "string", "bytes", "bool", "type", "dyn", "has", "all", "exists", "exists_one", "map",
-    "filter", "max", "min", "duration", "timestamp", "in",
+    "size",
+    "contains",
+    "startsWith",
+    "endsWith",
+    "matches",
+    "int",
+    "uint",
+    "double",
+    "string",
+    "bytes",
+    "bool",
+    "type",
+    "dyn",
+    "has",
+    "all",
+    "exists",
+    "exists_one",
+    "map",
+    "filter",
+    "max",
+    "min",
+    "duration",
+    "timestamp",
+    "in",
 ];
 
 /// Why an expression was rejected at load.
@@ -242,12 +263,20 @@ impl Value {
     /// not conditions).
     pub fn from_json(json: &serde_json::Value) -> Self {
         let value = json_to_cel(json);
-        Self(Box::<dyn Val>::try_from(value).unwrap_or_else(|_| Box::new(cel::common::types::CelNull)))
+        Self(
+            Box::<dyn Val>::try_from(value)
+                .unwrap_or_else(|_| Box::new(cel::common::types::CelNull)),
+        )
     }
 
-    /// Serializes a fact and converts it.
+    /// Serializes a fact straight to a CEL value, without its locations.
     pub fn of<T: serde::Serialize>(fact: &T) -> Self {
-        Self::from_json(&serde_json::to_value(fact).unwrap_or(serde_json::Value::Null))
+        let value =
+            crate::facts::without_locations(|| cel::to_value(fact)).unwrap_or(cel::Value::Null);
+        Self(
+            Box::<dyn Val>::try_from(value)
+                .unwrap_or_else(|_| Box::new(cel::common::types::CelNull)),
+        )
     }
 
     /// CEL's `null`.
@@ -287,7 +316,9 @@ pub struct Bindings<'a> {
 impl<'a> Bindings<'a> {
     /// No variables.
     pub fn new() -> Self {
-        Self { vars: Vec::with_capacity(8) }
+        Self {
+            vars: Vec::with_capacity(8),
+        }
     }
 
     /// Binds `name` to `value`.
@@ -337,9 +368,13 @@ mod tests {
 
     #[test]
     fn compiles_and_evaluates_with_bindings() {
-        let e = Expr::compile("step.uses.startsWith('actions/') && is_sha(step.ref)", &["step"])
-            .expect("compiles");
-        let step = Value::from_json(&serde_json::json!({"uses": "actions/checkout@v4", "ref": "v4"}));
+        let e = Expr::compile(
+            "step.uses.startsWith('actions/') && is_sha(step.ref)",
+            &["step"],
+        )
+        .expect("compiles");
+        let step =
+            Value::from_json(&serde_json::json!({"uses": "actions/checkout@v4", "ref": "v4"}));
         let b = Bindings::new().bind("step", &step);
         assert_eq!(e.eval_bool(&b), Ok(false));
     }

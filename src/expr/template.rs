@@ -57,9 +57,8 @@ impl Template {
                     if !text.is_empty() {
                         parts.push(Part::Text(std::mem::take(&mut text)));
                     }
-                    let expr = Expr::compile(&source[start..end], bound).map_err(|e| {
-                        shift(e, offset)
-                    })?;
+                    let expr =
+                        Expr::compile(&source[start..end], bound).map_err(|e| shift(e, offset))?;
                     parts.push(Part::Expr(expr));
                 }
                 c => text.push(c),
@@ -118,7 +117,10 @@ mod tests {
     fn renders_placeholders_and_escapes() {
         let t = Template::compile("`{step.uses}` is {{mutable}}", &["step"]).expect("compiles");
         let step = Value::from_json(&serde_json::json!({"uses": "a/b@v1"}));
-        assert_eq!(t.render(&Bindings::new().bind("step", &step)), "`a/b@v1` is {mutable}");
+        assert_eq!(
+            t.render(&Bindings::new().bind("step", &step)),
+            "`a/b@v1` is {mutable}"
+        );
     }
 
     #[test]

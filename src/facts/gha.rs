@@ -38,14 +38,20 @@ pub struct Workflow {
     /// Jobs in file order; a composite action has one job with id `runs`.
     pub jobs: Vec<Job>,
     /// Every literal value under `env:`, `with:` and container `credentials:`, flattened.
+    /// Conditions reach these (and `expressions`, `images`) through their own scopes.
+    #[serde(skip_serializing_if = "crate::facts::skip_location", default)]
     pub entries: Vec<EnvEntry>,
     /// Every `${{ }}` expression inside a step's `run:`, `with:` or `env:`.
+    #[serde(skip_serializing_if = "crate::facts::skip_location", default)]
     pub expressions: Vec<Expression>,
     /// Every container image: job containers, services and `docker://` steps.
+    #[serde(skip_serializing_if = "crate::facts::skip_location", default)]
     pub images: Vec<Image>,
     /// Line 1 of the file.
+    #[serde(skip_serializing_if = "crate::facts::skip_location", default)]
     pub loc: Location,
     /// Locations of top-level keys (`on`, `permissions`, `env.X`, `name`, `jobs`).
+    #[serde(skip_serializing_if = "crate::facts::skip_location", default)]
     pub locs: Locs,
 }
 
@@ -108,8 +114,10 @@ pub struct Job {
     /// Steps in order.
     pub steps: Vec<Step>,
     /// Where the job's key is written.
+    #[serde(skip_serializing_if = "crate::facts::skip_location", default)]
     pub loc: Location,
     /// Locations of the job's keys (`runs-on`, `environment`, `permissions`, `if`, `uses`, ...).
+    #[serde(skip_serializing_if = "crate::facts::skip_location", default)]
     pub locs: Locs,
 }
 
@@ -158,8 +166,10 @@ pub struct Step {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub continue_on_error: Option<String>,
     /// Where the step starts.
+    #[serde(skip_serializing_if = "crate::facts::skip_location", default)]
     pub loc: Location,
     /// Locations of the step's keys and values (`uses`, `run`, `with.ref`, `env.X`).
+    #[serde(skip_serializing_if = "crate::facts::skip_location", default)]
     pub locs: Locs,
 }
 
@@ -186,6 +196,7 @@ pub struct EnvEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub step: Option<usize>,
     /// Where the value is written.
+    #[serde(skip_serializing_if = "crate::facts::skip_location", default)]
     pub loc: Location,
 }
 
@@ -205,6 +216,7 @@ pub struct Expression {
     /// Index of the step in the job.
     pub step: usize,
     /// Where `${{ ... }}` is written.
+    #[serde(skip_serializing_if = "crate::facts::skip_location", default)]
     pub loc: Location,
 }
 
@@ -234,5 +246,6 @@ pub struct Image {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub step: Option<usize>,
     /// Where the reference is written.
+    #[serde(skip_serializing_if = "crate::facts::skip_location", default)]
     pub loc: Location,
 }

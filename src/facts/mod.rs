@@ -8,6 +8,8 @@ pub mod gha;
 
 use std::collections::BTreeMap;
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 pub use gha::{EnvEntry, Expression, Image, Job, Permissions, Step, Workflow};
@@ -15,11 +17,29 @@ pub use gha::{EnvEntry, Expression, Image, Job, Permissions, Step, Workflow};
 /// Version of the facts format; bumped on any incompatible change.
 pub const FACTS_VERSION: u32 = 1;
 
+thread_local! {
+    static FOR_CONDITIONS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with locations left out of serialization: rule conditions never read them, and
+/// converting them is most of the cost of turning facts into condition values.
+pub fn without_locations<R>(f: impl FnOnce() -> R) -> R {
+    let before = FOR_CONDITIONS.with(|c| c.replace(true));
+    let r = f();
+    FOR_CONDITIONS.with(|c| c.set(before));
+    r
+}
+
+/// `skip_serializing_if` for location fields: true inside [`without_locations`].
+pub fn skip_location<T>(_: &T) -> bool {
+    FOR_CONDITIONS.with(std::cell::Cell::get)
+}
+
 /// Where a fact was written: a file path relative to the repository root and a region.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Location {
     /// Path relative to the repository root, `/`-separated.
-    pub path: String,
+    pub path: Arc<str>,
     /// 1-based first line.
     pub line: u32,
     /// 1-based first column, in characters.
@@ -36,7 +56,7 @@ pub struct Location {
 
 impl Location {
     /// A location on line 1 of `path`, for findings about a file as a whole.
-    pub fn file(path: impl Into<String>) -> Self {
+    pub fn file(path: impl Into<Arc<str>>) -> Self {
         Self {
             path: path.into(),
             line: 1,
@@ -133,6 +153,7 @@ pub struct FileRef {
     /// Path relative to the repository root.
     pub path: String,
     /// Line 1 of the file.
+    #[serde(skip_serializing_if = "crate::facts::skip_location", default)]
     pub loc: Location,
 }
 
@@ -158,6 +179,7 @@ pub struct FileDiagnostic {
     /// What the file should have been.
     pub kind: FileKind,
     /// Where the problem is.
+    #[serde(skip_serializing_if = "crate::facts::skip_location", default)]
     pub loc: Location,
     /// What is wrong.
     pub message: String,
@@ -169,6 +191,7 @@ pub struct Dependabot {
     /// Path of the file.
     pub path: String,
     /// Line 1 of the file.
+    #[serde(skip_serializing_if = "crate::facts::skip_location", default)]
     pub loc: Location,
     /// One per `updates:` entry.
     pub updates: Vec<DependabotUpdate>,
@@ -193,6 +216,7 @@ pub struct DependabotUpdate {
     /// `insecure-external-code-execution: allow`.
     pub insecure_external_code_execution: bool,
     /// Where the entry starts.
+    #[serde(skip_serializing_if = "crate::facts::skip_location", default)]
     pub loc: Location,
 }
 
@@ -202,6 +226,7 @@ pub struct Codeowners {
     /// Path of the file.
     pub path: String,
     /// Line 1 of the file.
+    #[serde(skip_serializing_if = "crate::facts::skip_location", default)]
     pub loc: Location,
     /// Rules in file order.
     pub rules: Vec<CodeownersRule>,

@@ -65,7 +65,8 @@ pub fn render(input: &ReportInput<'_>) -> String {
             .collect(),
         evaluations: input.evaluations,
     };
-    let mut out = serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    let mut out =
+        serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     out.push('\n');
     out
 }

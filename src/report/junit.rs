@@ -33,7 +33,13 @@ fn case(input: &ReportInput<'_>, e: &Evaluation, name: String, classname: &str) 
             s.set_type(e.severity.as_str());
             let mut details = e.message.clone();
             if let Some(loc) = &e.location {
-                details.push_str(&format!("\n\nat {}", artifact_uri(&e.target, &format!("{}:{}:{}", loc.path, loc.line, loc.column))));
+                details.push_str(&format!(
+                    "\n\nat {}",
+                    artifact_uri(
+                        &e.target,
+                        &format!("{}:{}:{}", loc.path, loc.line, loc.column)
+                    )
+                ));
             }
             if let Some(r) = rule {
                 details.push_str(&format!("\n\nRemediation: {}", r.remediation));
@@ -49,7 +55,11 @@ fn case(input: &ReportInput<'_>, e: &Evaluation, name: String, classname: &str) 
         }
         Outcome::Unknown | Outcome::NotApplicable | Outcome::Excepted => {
             let mut s = TestCaseStatus::skipped();
-            s.set_message(format!("{}: {}", e.outcome.as_str(), e.message.replace('\n', " ")));
+            s.set_message(format!(
+                "{}: {}",
+                e.outcome.as_str(),
+                e.message.replace('\n', " ")
+            ));
             s
         }
     };
@@ -57,7 +67,8 @@ fn case(input: &ReportInput<'_>, e: &Evaluation, name: String, classname: &str) 
     tc.set_classname(classname);
     tc.set_time(Duration::ZERO);
     if let Some(loc) = &e.location {
-        tc.extra.insert("file".into(), artifact_uri(&e.target, &loc.path).into());
+        tc.extra
+            .insert("file".into(), artifact_uri(&e.target, &loc.path).into());
         tc.extra.insert("line".into(), loc.line.to_string().into());
     }
     tc
@@ -67,9 +78,10 @@ fn case(input: &ReportInput<'_>, e: &Evaluation, name: String, classname: &str) 
 pub fn render(input: &ReportInput<'_>) -> String {
     let mut by_criterion: BTreeMap<String, Vec<&Evaluation>> = BTreeMap::new();
     for e in input.evaluations {
-        let criterion = input
-            .rule(&e.rule)
-            .map_or_else(|| "CC0.0".to_string(), |r| r.primary_criterion().to_string());
+        let criterion = input.rule(&e.rule).map_or_else(
+            || "CC0.0".to_string(),
+            |r| r.primary_criterion().to_string(),
+        );
         by_criterion.entry(criterion).or_default().push(e);
     }
     let mut report = Report::new("soc2");
@@ -77,7 +89,11 @@ pub fn render(input: &ReportInput<'_>) -> String {
     let mut used: HashSet<String> = HashSet::new();
     for (criterion, evals) in by_criterion {
         let title = criterion_title(&criterion);
-        let suite_name = if title.is_empty() { criterion.clone() } else { format!("{criterion} {title}") };
+        let suite_name = if title.is_empty() {
+            criterion.clone()
+        } else {
+            format!("{criterion} {title}")
+        };
         let mut suite = TestSuite::new(suite_name);
         suite.set_time(Duration::ZERO);
         suite.add_property(Property::new("soc2.version", env!("CARGO_PKG_VERSION")));

@@ -92,10 +92,16 @@ pub const CRITERIA: &[(&str, &str)] = &[
     ("CC6.1", "Logical access security"),
     ("CC6.2", "User registration and authorization"),
     ("CC6.3", "Role-based access and least privilege"),
-    ("CC6.6", "Protection against threats from outside the system"),
+    (
+        "CC6.6",
+        "Protection against threats from outside the system",
+    ),
     ("CC6.7", "Restriction of data transmission"),
     ("CC6.8", "Prevention of unauthorized or malicious software"),
-    ("CC7.1", "Detection of configuration changes and vulnerabilities"),
+    (
+        "CC7.1",
+        "Detection of configuration changes and vulnerabilities",
+    ),
     ("CC7.2", "Monitoring of system components"),
     ("CC7.3", "Evaluation of security events"),
     ("CC7.4", "Response to security incidents"),

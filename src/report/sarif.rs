@@ -29,7 +29,12 @@ fn truncate(s: &str, max: usize) -> String {
 pub fn artifact_uri(target: &str, path: &str) -> String {
     let root = target.strip_prefix("local:").unwrap_or("");
     let root = root.trim_start_matches("./").trim_end_matches('/');
-    if root.is_empty() || root == "." || root.starts_with('/') || root.contains(':') || root.starts_with("..") {
+    if root.is_empty()
+        || root == "."
+        || root.starts_with('/')
+        || root.contains(':')
+        || root.starts_with("..")
+    {
         path.to_string()
     } else {
         format!("{root}/{path}")
@@ -67,7 +72,8 @@ fn result(input: &ReportInput<'_>, e: &Evaluation, rule_index: usize) -> Value {
         "properties": {"target": e.target, "subject": e.subject, "outcome": e.outcome.as_str()},
     });
     if e.outcome == Outcome::Excepted {
-        r["suppressions"] = json!([{"kind": "external", "status": "accepted", "justification": e.message}]);
+        r["suppressions"] =
+            json!([{"kind": "external", "status": "accepted", "justification": e.message}]);
     }
     r
 }
@@ -108,7 +114,14 @@ pub fn render(input: &ReportInput<'_>) -> String {
             })
         })
         .collect();
-    let index_of = |id: &str| input.rules.rules.iter().position(|r| r.id == id).unwrap_or(0);
+    let index_of = |id: &str| {
+        input
+            .rules
+            .rules
+            .iter()
+            .position(|r| r.id == id)
+            .unwrap_or(0)
+    };
     let results: Vec<Value> = input
         .evaluations
         .iter()
@@ -167,7 +180,13 @@ mod tests {
     #[test]
     fn uris_are_relative() {
         assert_eq!(artifact_uri("local:.", ".github/w.yml"), ".github/w.yml");
-        assert_eq!(artifact_uri("local:./svc", ".github/w.yml"), "svc/.github/w.yml");
-        assert_eq!(artifact_uri("local:/abs/repo", ".github/w.yml"), ".github/w.yml");
+        assert_eq!(
+            artifact_uri("local:./svc", ".github/w.yml"),
+            "svc/.github/w.yml"
+        );
+        assert_eq!(
+            artifact_uri("local:/abs/repo", ".github/w.yml"),
+            ".github/w.yml"
+        );
     }
 }

@@ -41,7 +41,9 @@ fn marker(o: Outcome) -> (&'static str, &'static str) {
 /// line under the region.
 fn code_frame(input: &ReportInput<'_>, e: &Evaluation, style: &Style) -> Option<String> {
     let loc = e.location.as_ref()?;
-    let text = input.sources.get(&(e.target.clone(), loc.path.clone()))?;
+    let text = input
+        .sources
+        .get(&(e.target.clone(), loc.path.to_string()))?;
     let lines: Vec<&str> = text.split('\n').collect();
     let idx = (loc.line as usize).checked_sub(1)?;
     let line = *lines.get(idx)?;
@@ -70,8 +72,17 @@ fn code_frame(input: &ReportInput<'_>, e: &Evaluation, style: &Style) -> Option<
     } else {
         end_col.saturating_sub(start_col).clamp(1, 120)
     };
-    let _ = writeln!(out, "      {} │ {}", style.paint("1", &format!("{:>width$}", loc.line)), clip(&shown));
-    let pad: String = shown.chars().take(start_col).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+    let _ = writeln!(
+        out,
+        "      {} │ {}",
+        style.paint("1", &format!("{:>width$}", loc.line)),
+        clip(&shown)
+    );
+    let pad: String = shown
+        .chars()
+        .take(start_col)
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
     let _ = writeln!(
         out,
         "      {:>width$} │ {}{}",
@@ -101,25 +112,42 @@ pub fn render(input: &ReportInput<'_>) -> String {
     // criterion -> rule -> evaluations
     let mut groups: BTreeMap<String, BTreeMap<String, Vec<&Evaluation>>> = BTreeMap::new();
     for e in input.evaluations {
-        let criterion = input.rule(&e.rule).map_or("", |r| r.primary_criterion()).to_string();
-        groups.entry(criterion).or_default().entry(e.rule.clone()).or_default().push(e);
+        let criterion = input
+            .rule(&e.rule)
+            .map_or("", |r| r.primary_criterion())
+            .to_string();
+        groups
+            .entry(criterion)
+            .or_default()
+            .entry(e.rule.clone())
+            .or_default()
+            .push(e);
     }
 
     for (criterion, rules) in &groups {
         let _ = writeln!(
             out,
             "{}",
-            style.paint("1;4", &format!("{criterion}  {}", criterion_title(criterion)))
+            style.paint(
+                "1;4",
+                &format!("{criterion}  {}", criterion_title(criterion))
+            )
         );
         for (rule_id, evals) in rules {
-            let Some(rule) = input.rule(rule_id) else { continue };
+            let Some(rule) = input.rule(rule_id) else {
+                continue;
+            };
             let s = Summary::of(evals.iter().copied());
             let counts: Vec<String> = Outcome::ALL
                 .iter()
                 .filter(|o| s.get(**o) > 0)
                 .map(|o| format!("{} {}", s.get(*o), o.as_str().replace('_', " ")))
                 .collect();
-            let worst = Outcome::ALL.iter().copied().find(|o| s.get(*o) > 0).unwrap_or(Outcome::NotApplicable);
+            let worst = Outcome::ALL
+                .iter()
+                .copied()
+                .find(|o| s.get(*o) > 0)
+                .unwrap_or(Outcome::NotApplicable);
             let (sym, code) = marker(worst);
             let _ = writeln!(
                 out,
@@ -130,11 +158,23 @@ pub fn render(input: &ReportInput<'_>) -> String {
                 rule.title,
                 counts.join(", ")
             );
-            for e in evals.iter().filter(|e| matches!(e.outcome, Outcome::Fail | Outcome::Unknown | Outcome::Excepted)) {
+            for e in evals.iter().filter(|e| {
+                matches!(
+                    e.outcome,
+                    Outcome::Fail | Outcome::Unknown | Outcome::Excepted
+                )
+            }) {
                 let (sym, code) = marker(e.outcome);
                 let place = e.location.as_ref().map_or_else(
                     || e.subject.clone(),
-                    |l| format!("{}:{}:{}", artifact_uri(&e.target, &l.path), l.line, l.column),
+                    |l| {
+                        format!(
+                            "{}:{}:{}",
+                            artifact_uri(&e.target, &l.path),
+                            l.line,
+                            l.column
+                        )
+                    },
                 );
                 let _ = writeln!(
                     out,
@@ -157,7 +197,14 @@ pub fn render(input: &ReportInput<'_>) -> String {
     table
         .load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(vec!["Criterion", "Pass", "Fail", "Unknown", "N/A", "Excepted"]);
+        .set_header(vec![
+            "Criterion",
+            "Pass",
+            "Fail",
+            "Unknown",
+            "N/A",
+            "Excepted",
+        ]);
     for (criterion, rules) in &groups {
         let s = Summary::of(rules.values().flatten().copied());
         table.add_row(vec![
@@ -179,7 +226,11 @@ pub fn render(input: &ReportInput<'_>) -> String {
         Cell::new(total.excepted),
     ]);
     let _ = writeln!(out, "{table}");
-    let blocking = input.evaluations.iter().filter(|e| input.is_blocking(e)).count();
+    let blocking = input
+        .evaluations
+        .iter()
+        .filter(|e| input.is_blocking(e))
+        .count();
     let verdict = if blocking == 0 {
         style.paint("1;32", "PASSED")
     } else {

@@ -22,10 +22,9 @@ pub struct LoadError {
     /// What is wrong.
     pub message: String,
     #[source_code]
-    src: NamedSource<String>,
-    #[label("{label}")]
+    src: std::sync::Arc<NamedSource<String>>,
+    #[label("here")]
     span: Option<SourceSpan>,
-    label: String,
     #[help]
     help: Option<String>,
     /// 1-based line of the problem (0 when unknown).
@@ -35,20 +34,25 @@ pub struct LoadError {
 }
 
 impl LoadError {
-    fn new(path: &str, text: &str, offset: Option<usize>, message: String, help: Option<String>) -> Self {
+    fn new(
+        path: &str,
+        text: &str,
+        offset: Option<usize>,
+        message: String,
+        help: Option<String>,
+    ) -> Self {
         let (line, column) = offset.map_or((0, 0), |o| line_col(text, o));
         let span = offset.map(|o| {
             let len = text[o.min(text.len())..]
                 .find(['\n', ' '])
                 .unwrap_or(text.len() - o.min(text.len()))
                 .max(1);
-            SourceSpan::from((o, len.min(text.len().saturating_sub(o)).max(0)))
+            SourceSpan::from((o, len.min(text.len().saturating_sub(o))))
         });
         Self {
             path: path.to_string(),
-            label: "here".to_string(),
             message,
-            src: NamedSource::new(path, text.to_string()),
+            src: std::sync::Arc::new(NamedSource::new(path, text.to_string())),
             span,
             help,
             line,
@@ -118,21 +122,35 @@ pub fn load_file(path: &str, text: &str) -> Result<Rule, LoadError> {
             .then(|| "the fields of a rule are: id, name, title, criteria, severity, scope, when, assert, at, message, rationale, remediation, references".to_string());
         LoadError::new(path, text, offset, message, help)
     })?;
-    let err = |s: Option<usize>, message: String, help: Option<String>| LoadError::new(path, text, s, message, help);
+    let err = |s: Option<usize>, message: String, help: Option<String>| {
+        LoadError::new(path, text, s, message, help)
+    };
 
     if !ID.is_match(&raw.id.value) {
         return Err(err(
             offset_of(&raw.id),
             format!("`{}` is not a rule id", raw.id.value),
-            Some("ids look like `CC9-001`: the primary criterion's area, a dash, three digits".into()),
+            Some(
+                "ids look like `CC9-001`: the primary criterion's area, a dash, three digits"
+                    .into(),
+            ),
         ));
     }
-    let file_name = Path::new(path).file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    let file_name = Path::new(path)
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
     if !file_name.starts_with(&format!("{}-", raw.id.value)) {
         return Err(err(
             offset_of(&raw.id),
-            format!("the file name `{file_name}` does not start with the rule id `{}-`", raw.id.value),
-            Some(format!("name the file `{}-{}.yml`", raw.id.value, raw.name.value)),
+            format!(
+                "the file name `{file_name}` does not start with the rule id `{}-`",
+                raw.id.value
+            ),
+            Some(format!(
+                "name the file `{}-{}.yml`",
+                raw.id.value, raw.name.value
+            )),
         ));
     }
     if !NAME.is_match(&raw.name.value) {
@@ -143,7 +161,11 @@ pub fn load_file(path: &str, text: &str) -> Result<Rule, LoadError> {
         ));
     }
     if raw.criteria.value.is_empty() {
-        return Err(err(offset_of(&raw.criteria), "`criteria` must name at least one SOC 2 criterion".into(), None));
+        return Err(err(
+            offset_of(&raw.criteria),
+            "`criteria` must name at least one SOC 2 criterion".into(),
+            None,
+        ));
     }
     if let Some(bad) = raw.criteria.value.iter().find(|c| !CRITERION.is_match(c)) {
         return Err(err(
@@ -153,7 +175,11 @@ pub fn load_file(path: &str, text: &str) -> Result<Rule, LoadError> {
         ));
     }
     if raw.references.value.is_empty() {
-        return Err(err(offset_of(&raw.references), "`references` must list at least one link".into(), None));
+        return Err(err(
+            offset_of(&raw.references),
+            "`references` must list at least one link".into(),
+            None,
+        ));
     }
     let severity: Severity = raw
         .severity
@@ -203,14 +229,24 @@ pub fn load_file(path: &str, text: &str) -> Result<Rule, LoadError> {
 /// The message of a serde-saphyr error without its rendered snippet (miette renders ours).
 fn plain_message(e: &serde_saphyr::Error) -> String {
     let full = e.to_string();
-    full.lines().next().unwrap_or("invalid rule file").trim().to_string()
+    full.lines()
+        .next()
+        .unwrap_or("invalid rule file")
+        .trim()
+        .to_string()
 }
 
 /// Maps an error inside an expression to the rule file: the expression's own location plus the
 /// offset inside it, found by searching for the text at that offset.
 fn expr_error(path: &str, text: &str, s: &Spanned<String>, e: &ExprError) -> LoadError {
     let base = offset_of(s).unwrap_or(0);
-    let within: String = s.value.chars().skip(e.offset()).take_while(|c| !c.is_whitespace()).take(16).collect();
+    let within: String = s
+        .value
+        .chars()
+        .skip(e.offset())
+        .take_while(|c| !c.is_whitespace())
+        .take(16)
+        .collect();
     let offset = if within.is_empty() {
         base
     } else {
@@ -224,7 +260,11 @@ fn expr_error(path: &str, text: &str, s: &Spanned<String>, e: &ExprError) -> Loa
         }
         ExprError::UnknownFunction { .. } => Some(format!(
             "helpers: {}",
-            crate::expr::HELPERS.iter().map(|h| h.name).collect::<Vec<_>>().join(", ")
+            crate::expr::HELPERS
+                .iter()
+                .map(|h| h.name)
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
         ExprError::Syntax { .. } => None,
     };
@@ -245,22 +285,34 @@ pub fn load_embedded() -> Result<RuleSet, LoadError> {
 pub fn load_dir(set: &mut RuleSet, dir: &Path) -> Result<(), LoadError> {
     let io = |message: String| LoadError::new(&dir.display().to_string(), "", None, message, None);
     if !dir.is_dir() {
-        return Err(io("rule directory does not exist or is not a directory".into()));
+        return Err(io(
+            "rule directory does not exist or is not a directory".into()
+        ));
     }
     let mut files: Vec<_> = walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| {
             e.file_type().is_file()
-                && matches!(e.path().extension().and_then(|x| x.to_str()), Some("yml" | "yaml"))
+                && matches!(
+                    e.path().extension().and_then(|x| x.to_str()),
+                    Some("yml" | "yaml")
+                )
         })
         .map(|e| e.into_path())
         .collect();
     files.sort();
     for file in files {
         let shown = file.display().to_string();
-        let text = std::fs::read_to_string(&file)
-            .map_err(|e| LoadError::new(&shown, "", None, format!("cannot read rule file: {e}"), None))?;
+        let text = std::fs::read_to_string(&file).map_err(|e| {
+            LoadError::new(
+                &shown,
+                "",
+                None,
+                format!("cannot read rule file: {e}"),
+                None,
+            )
+        })?;
         let rule = load_file(&shown, &text)?;
         add(set, rule, &shown, &text)?;
     }
@@ -269,13 +321,20 @@ pub fn load_dir(set: &mut RuleSet, dir: &Path) -> Result<(), LoadError> {
 }
 
 fn add(set: &mut RuleSet, rule: Rule, path: &str, text: &str) -> Result<(), LoadError> {
-    if let Some(other) = set.rules.iter().find(|r| r.id == rule.id || r.name == rule.name) {
+    if let Some(other) = set
+        .rules
+        .iter()
+        .find(|r| r.id == rule.id || r.name == rule.name)
+    {
         let offset = text.find(&format!("id: {}", rule.id));
         return Err(LoadError::new(
             path,
             text,
             offset,
-            format!("rule `{}` ({}) is already defined by {}", rule.id, rule.name, other.source),
+            format!(
+                "rule `{}` ({}) is already defined by {}",
+                rule.id, rule.name, other.source
+            ),
             Some("rule ids and names are unique; pick the next free number".into()),
         ));
     }

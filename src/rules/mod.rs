@@ -20,7 +20,17 @@ pub use load::{LoadError, load_dir, load_embedded, load_file};
 
 /// How serious a failing control is.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -91,7 +101,9 @@ impl FromStr for Severity {
         Severity::ALL
             .into_iter()
             .find(|v| v.as_str() == s)
-            .ok_or_else(|| format!("unknown severity `{s}` (expected info, low, medium, high or critical)"))
+            .ok_or_else(|| {
+                format!("unknown severity `{s}` (expected info, low, medium, high or critical)")
+            })
     }
 }
 
@@ -177,10 +189,13 @@ impl FromStr for Scope {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Scope::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| {
-            let names: Vec<_> = Scope::ALL.iter().map(|s| s.as_str()).collect();
-            format!("unknown scope `{s}` (expected one of {})", names.join(", "))
-        })
+        Scope::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| {
+                let names: Vec<_> = Scope::ALL.iter().map(|s| s.as_str()).collect();
+                format!("unknown scope `{s}` (expected one of {})", names.join(", "))
+            })
     }
 }
 
@@ -250,7 +265,10 @@ impl RuleSet {
     /// matches a rule by id, name, or id prefix (`CC6` selects every CC6 rule).
     pub fn filter(&mut self, select: &[String], ignore: &[String]) {
         let matches = |r: &Rule, key: &str| {
-            r.is_named(key) || r.id.to_ascii_uppercase().starts_with(&key.to_ascii_uppercase())
+            r.is_named(key)
+                || r.id
+                    .to_ascii_uppercase()
+                    .starts_with(&key.to_ascii_uppercase())
         };
         self.rules.retain(|r| {
             (select.is_empty() || select.iter().any(|k| matches(r, k)))
@@ -263,7 +281,10 @@ impl RuleSet {
         keys.iter()
             .filter(|k| {
                 !self.rules.iter().any(|r| {
-                    r.is_named(k) || r.id.to_ascii_uppercase().starts_with(&k.to_ascii_uppercase())
+                    r.is_named(k)
+                        || r.id
+                            .to_ascii_uppercase()
+                            .starts_with(&k.to_ascii_uppercase())
                 })
             })
             .map(String::as_str)
@@ -285,8 +306,10 @@ impl RuleSet {
 /// Lower-case hex of bytes.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }

@@ -18,10 +18,16 @@ pub fn parse(path: &str, text: &str) -> Result<Dependabot, FileDiagnostic> {
         diag(loc, format!("YAML syntax error: {}", e.message))
     })?;
     let Some(root) = docs.first().filter(|r| yaml::is_mapping(r)) else {
-        return Err(diag(src.file_location(), "expected a mapping with `updates:`".into()));
+        return Err(diag(
+            src.file_location(),
+            "expected a mapping with `updates:`".into(),
+        ));
     };
     let Some(updates) = yaml::get(root, "updates").filter(|u| yaml::is_sequence(u)) else {
-        return Err(diag(src.file_location(), "`updates:` must be a list".into()));
+        return Err(diag(
+            src.file_location(),
+            "`updates:` must be a list".into(),
+        ));
     };
     let text_of = |n: &yaml::Node<'_>, key: &str| {
         yaml::get(n, key).and_then(|v| yaml::scalar_str(v).map(|s| s.into_owned()))
@@ -33,7 +39,10 @@ pub fn parse(path: &str, text: &str) -> Result<Dependabot, FileDiagnostic> {
     };
     for item in yaml::items(updates) {
         let Some(ecosystem) = text_of(item, "package-ecosystem") else {
-            return Err(diag(src.location(item), "an update entry needs `package-ecosystem`".into()));
+            return Err(diag(
+                src.location(item),
+                "an update entry needs `package-ecosystem`".into(),
+            ));
         };
         let mut directories: Vec<String> = text_of(item, "directory").into_iter().collect();
         if let Some(dirs) = yaml::get(item, "directories") {
@@ -43,7 +52,8 @@ pub fn parse(path: &str, text: &str) -> Result<Dependabot, FileDiagnostic> {
                     .filter_map(|d| yaml::scalar_str(d).map(|s| s.into_owned())),
             );
         }
-        let insecure = text_of(item, "insecure-external-code-execution").as_deref() == Some("allow");
+        let insecure =
+            text_of(item, "insecure-external-code-execution").as_deref() == Some("allow");
         out.insecure_external_code_execution |= insecure;
         if !out.ecosystems.contains(&ecosystem) {
             out.ecosystems.push(ecosystem.clone());

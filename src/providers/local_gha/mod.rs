@@ -92,10 +92,13 @@ pub fn collect(root: &Path) -> Repository {
 }
 
 fn first_existing(root: &Path, names: &[&str]) -> Option<FileRef> {
-    names.iter().find(|n| root.join(n).is_file()).map(|n| FileRef {
-        path: (*n).to_string(),
-        loc: Location::file(*n),
-    })
+    names
+        .iter()
+        .find(|n| root.join(n).is_file())
+        .map(|n| FileRef {
+            path: (*n).to_string(),
+            loc: Location::file(*n),
+        })
 }
 
 /// Workflows and local actions, sorted by path.
@@ -124,7 +127,8 @@ fn pipeline_files(root: &Path) -> Vec<(String, FileKind)> {
         .filter_map(Result::ok)
     {
         let name = entry.file_name();
-        if (name == "action.yml" || name == "action.yaml") && entry.file_type().is_file()
+        if (name == "action.yml" || name == "action.yaml")
+            && entry.file_type().is_file()
             && let Ok(rel) = entry.path().strip_prefix(root)
         {
             out.push((rel.to_string_lossy().replace('\\', "/"), FileKind::Action));
@@ -172,7 +176,10 @@ fn ecosystems(root: &Path, has_workflows: bool) -> Vec<String> {
             let name = e.file_name().to_string_lossy();
             e.depth() == 0
                 || !(name.starts_with('.')
-                    || matches!(name.as_ref(), "node_modules" | "target" | "vendor" | "dist" | "build"))
+                    || matches!(
+                        name.as_ref(),
+                        "node_modules" | "target" | "vendor" | "dist" | "build"
+                    ))
         });
     for entry in walker.filter_map(Result::ok) {
         if !entry.file_type().is_file() {

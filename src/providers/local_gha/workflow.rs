@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 
 use crate::facts::{
-    EnvEntry, Expression, FileDiagnostic, FileKind, Image, Job, Location, Locs, Permissions,
-    Step, Workflow,
+    EnvEntry, Expression, FileDiagnostic, FileKind, Image, Job, Location, Locs, Permissions, Step,
+    Workflow,
 };
 use crate::secrets;
 use crate::yaml::{self, Node, SourceText};
@@ -17,11 +17,7 @@ use crate::yaml::{self, Node, SourceText};
 /// ([`FileKind::Action`]).
 pub fn parse(path: &str, text: &str, kind: FileKind) -> Result<Workflow, FileDiagnostic> {
     let src = SourceText::new(path, text);
-    let diag = |loc: Location, message: String| FileDiagnostic {
-        kind,
-        loc,
-        message,
-    };
+    let diag = |loc: Location, message: String| FileDiagnostic { kind, loc, message };
     let docs = yaml::parse(text).map_err(|e| {
         let mut loc = Location::file(path);
         loc.line = e.line;
@@ -187,7 +183,8 @@ impl Builder<'_, '_> {
                 job.locs.insert(key.into_owned(), self.loc(v));
             }
         }
-        let text = |key: &str| yaml::get(node, key).and_then(|n| yaml::scalar_str(n).map(Into::into));
+        let text =
+            |key: &str| yaml::get(node, key).and_then(|n| yaml::scalar_str(n).map(Into::into));
         job.name = text("name");
         job.condition = text("if");
         job.continue_on_error = text("continue-on-error");
@@ -258,7 +255,14 @@ impl Builder<'_, '_> {
         let image = if yaml::is_mapping(node) {
             if let Some(creds) = yaml::get(node, "credentials") {
                 let mut scratch = Locs::new();
-                self.env_map(creds, "credentials", "credentials", Some(job), None, &mut scratch);
+                self.env_map(
+                    creds,
+                    "credentials",
+                    "credentials",
+                    Some(job),
+                    None,
+                    &mut scratch,
+                );
             }
             if let Some(env) = yaml::get(node, "env") {
                 let mut scratch = Locs::new();
@@ -302,7 +306,8 @@ impl Builder<'_, '_> {
                 step.locs.insert(key.into_owned(), self.loc(v));
             }
         }
-        let text = |key: &str| yaml::get(node, key).and_then(|n| yaml::scalar_str(n).map(Into::into));
+        let text =
+            |key: &str| yaml::get(node, key).and_then(|n| yaml::scalar_str(n).map(Into::into));
         step.id = text("id");
         step.name = text("name");
         step.condition = text("if");
@@ -332,10 +337,7 @@ impl Builder<'_, '_> {
             }
             (None, Some(_)) => step.kind = "run".into(),
             (None, None) => {
-                return Err((
-                    self.loc(node),
-                    "a step must have `uses:` or `run:`".into(),
-                ));
+                return Err((self.loc(node), "a step must have `uses:` or `run:`".into()));
             }
         }
         if let Some(run) = yaml::get(node, "run") {
@@ -477,7 +479,12 @@ fn permissions(node: &Node<'_>) -> Permissions {
     if yaml::is_mapping(node) {
         let scopes: BTreeMap<String, String> = yaml::entries(node)
             .into_iter()
-            .filter_map(|(k, v)| Some((yaml::scalar_str(k)?.into_owned(), yaml::scalar_str(v)?.into_owned())))
+            .filter_map(|(k, v)| {
+                Some((
+                    yaml::scalar_str(k)?.into_owned(),
+                    yaml::scalar_str(v)?.into_owned(),
+                ))
+            })
             .collect();
         let writes = scopes
             .iter()
@@ -490,7 +497,9 @@ fn permissions(node: &Node<'_>) -> Permissions {
             writes,
         };
     }
-    let text = yaml::scalar_str(node).map(|s| s.into_owned()).unwrap_or_default();
+    let text = yaml::scalar_str(node)
+        .map(|s| s.into_owned())
+        .unwrap_or_default();
     let kind = match text.as_str() {
         "read-all" | "write-all" => text.clone(),
         "" => "none".into(),
@@ -515,7 +524,10 @@ fn split_action(uses: &str) -> (Option<String>, Option<String>, Option<String>) 
         None => (uses, None),
     };
     let mut parts = path.split('/');
-    let owner = parts.next().filter(|s| !s.is_empty()).map(str::to_ascii_lowercase);
+    let owner = parts
+        .next()
+        .filter(|s| !s.is_empty())
+        .map(str::to_ascii_lowercase);
     let repo = parts.next().filter(|s| !s.is_empty());
     let action = owner
         .as_ref()
@@ -568,11 +580,23 @@ mod tests {
 
     #[test]
     fn image_refs_are_split() {
-        let i = image_ref("container", "ghcr.io:443/o/i:1.2@sha256:ab", Location::default(), 0, None);
+        let i = image_ref(
+            "container",
+            "ghcr.io:443/o/i:1.2@sha256:ab",
+            Location::default(),
+            0,
+            None,
+        );
         assert_eq!(i.name, "ghcr.io:443/o/i");
         assert_eq!(i.tag.as_deref(), Some("1.2"));
         assert_eq!(i.digest.as_deref(), Some("sha256:ab"));
-        let i = image_ref("container", "localhost:5000/app", Location::default(), 0, None);
+        let i = image_ref(
+            "container",
+            "localhost:5000/app",
+            Location::default(),
+            0,
+            None,
+        );
         assert_eq!(i.tag, None);
     }
 
@@ -583,15 +607,22 @@ mod tests {
         let e = &wf.expressions[0];
         assert_eq!(e.text, "github.event.issue.title");
         assert_eq!((e.loc.line, e.loc.column), (8, 17));
-        assert_eq!(&text[e.loc.offset..e.loc.offset + e.loc.length], "${{ github.event.issue.title }}");
+        assert_eq!(
+            &text[e.loc.offset..e.loc.offset + e.loc.length],
+            "${{ github.event.issue.title }}"
+        );
     }
 
     #[test]
     fn invalid_shapes_are_diagnosed_with_locations() {
         let err = parse("w.yml", "- a\n- b\n", FileKind::Workflow).expect_err("list");
         assert!(err.message.contains("mapping"), "{}", err.message);
-        let err = parse("w.yml", "on: push\njobs:\n  a:\n    steps:\n      - name: x\n", FileKind::Workflow)
-            .expect_err("no uses/run");
+        let err = parse(
+            "w.yml",
+            "on: push\njobs:\n  a:\n    steps:\n      - name: x\n",
+            FileKind::Workflow,
+        )
+        .expect_err("no uses/run");
         assert_eq!(err.loc.line, 5);
     }
 }
