@@ -160,6 +160,45 @@ pub fn parse(text: &str) -> Result<Vec<Node<'_>>, YamlError> {
     Ok(docs)
 }
 
+/// Repairs one common deviation that GitHub's and GitLab's YAML loaders accept but YAML 1.2
+/// does not: lines inside a multi-line flow collection (`[...]`, `{...}`) indented no deeper
+/// than the line that opened it. Such lines are indented two columns past the opening line;
+/// line numbers do not change. Returns `None` when there is nothing to repair.
+pub fn repair_flow_indentation(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut depth = 0usize;
+    let mut opener_indent = 0usize;
+    let mut changed = false;
+    for line in text.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let blank = line.trim().is_empty() || line.trim_start().starts_with('#');
+        if depth > 0 && !blank && indent <= opener_indent {
+            out.push_str(&" ".repeat(opener_indent + 2 - indent));
+            changed = true;
+        }
+        let start_depth = depth;
+        let mut quote: Option<char> = None;
+        let mut prev = ' ';
+        for c in line.chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '#') if prev == ' ' || prev == '\t' => break,
+                (None, '\'' | '"') if depth > 0 || prev == ' ' || prev == '[' || prev == '{' || prev == ',' => quote = Some(c),
+                (None, '[' | '{') => depth += 1,
+                (None, ']' | '}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            prev = c;
+        }
+        if start_depth == 0 && depth > 0 {
+            opener_indent = indent;
+        }
+        out.push_str(line);
+    }
+    changed.then_some(out)
+}
+
 fn check_depth(node: &Node<'_>, depth: usize) -> Result<(), YamlError> {
     if depth > MAX_DEPTH {
         return Err(YamlError {
@@ -389,6 +428,18 @@ mod tests {
         let x = get(&docs[0], "x").expect("x");
         assert_eq!(tag_of(x).as_deref(), Some("!reference"));
         assert_eq!(items(x).len(), 2);
+    }
+
+    #[test]
+    fn under_indented_flow_sequences_are_repaired() {
+        let text = "jobs:\n  a:\n    matrix:\n      - [\n        \"x\",\n      \"y\",\n      ]\n";
+        assert!(parse(text).is_err());
+        let fixed = repair_flow_indentation(text).expect("repairable");
+        assert_eq!(fixed.lines().count(), text.lines().count());
+        let docs = parse(&fixed).expect("parses after repair");
+        let matrix = get(get(get(&docs[0], "jobs").expect("jobs"), "a").expect("a"), "matrix").expect("m");
+        assert_eq!(items(&items(matrix)[0]).len(), 2);
+        assert!(repair_flow_indentation("a: [1, 2]\n").is_none());
     }
 
     #[test]

@@ -16,16 +16,25 @@ use crate::yaml::{self, Node, SourceText};
 /// Parses a workflow (`kind` = [`FileKind::Workflow`]) or a local action
 /// ([`FileKind::Action`]).
 pub fn parse(path: &str, text: &str, kind: FileKind) -> Result<Workflow, FileDiagnostic> {
-    let src = SourceText::new(path, text);
     let diag = |loc: Location, message: String| FileDiagnostic { kind, loc, message };
-    let docs = yaml::parse(text).map_err(|e| {
-        let mut loc = Location::file(path);
-        loc.line = e.line;
-        loc.column = e.column;
-        loc.end_line = e.line;
-        loc.end_column = e.column;
-        diag(loc, format!("YAML syntax error: {}", e.message))
-    })?;
+    // Files GitHub accepts with under-indented flow collections are repaired, not rejected.
+    let repaired;
+    let (text, docs) = match yaml::parse(text) {
+        Ok(docs) => (text, docs),
+        Err(e) => match yaml::repair_flow_indentation(text) {
+            Some(fixed) if yaml::parse(&fixed).is_ok() => {
+                repaired = fixed;
+                (repaired.as_str(), yaml::parse(&repaired).unwrap_or_default())
+            }
+            _ => {
+                let mut loc = Location::file(path);
+                (loc.line, loc.column) = (e.line, e.column);
+                (loc.end_line, loc.end_column) = (e.line, e.column);
+                return Err(diag(loc, format!("YAML syntax error: {}", e.message)));
+            }
+        },
+    };
+    let src = SourceText::new(path, text);
     let root = match docs.as_slice() {
         [] => return Err(diag(src.file_location(), "the file is empty".into())),
         [root] => root,
@@ -336,9 +345,8 @@ impl Builder<'_, '_> {
                 }
             }
             (None, Some(_)) => step.kind = "run".into(),
-            (None, None) => {
-                return Err((self.loc(node), "a step must have `uses:` or `run:`".into()));
-            }
+            // A step kind this parser does not know (new syntax): kept, judged by no rule.
+            (None, None) => step.kind = "other".into(),
         }
         if let Some(run) = yaml::get(node, "run") {
             self.expressions(run, "run", None, job, index);
@@ -619,10 +627,10 @@ mod tests {
         assert!(err.message.contains("mapping"), "{}", err.message);
         let err = parse(
             "w.yml",
-            "on: push\njobs:\n  a:\n    steps:\n      - name: x\n",
+            "on: push\njobs:\n  a:\n    steps:\n      - run: x\n      - oops\n",
             FileKind::Workflow,
         )
-        .expect_err("no uses/run");
-        assert_eq!(err.loc.line, 5);
+        .expect_err("a step that is not a mapping");
+        assert_eq!(err.loc.line, 6);
     }
 }
