@@ -115,7 +115,7 @@ impl Default for Scanning {
                 r"\btrivy\s+(fs|filesystem|repo|repository|rootfs)\b",
                 r"\bgrype\b",
                 r"\bsnyk\s+test\b",
-                r"\b(npm|yarn|pnpm)\s+audit\b",
+                r"(?m)\b(npm|yarn|pnpm)\s+audit(\s+(--?[A-Za-z-]+(=\S+)?|fix))*\s*($|[;&|)])",
                 r"\bpip-audit\b",
                 r"\bcargo\s+(audit|deny)\b",
                 r"\bgovulncheck\b",
@@ -250,7 +250,8 @@ impl Default for Deployment {
                     "ncipollo/release-action",
                 ],
                 &[
-                    r"\bdocker\s+(buildx\s+)?(build|push)\b.*(--push|\bpush\b)",
+                    r"\bdocker\s+(image\s+)?push\b",
+                    r"\bdocker\s+buildx\s+(build|bake)\b.*--push\b",
                     r"\bgoreleaser\s+release\b",
                     r"\bnpm\s+publish\b",
                     r"\bcargo\s+publish\b",
@@ -291,6 +292,34 @@ impl Default for Operations {
     fn default() -> Self {
         Self {
             audit_window_days: 365,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn any(patterns: &[String], text: &str) -> bool {
+        patterns.iter().any(|p| regex::Regex::new(p).expect("valid default pattern").is_match(text))
+    }
+
+    #[test]
+    fn default_patterns_compile_and_match_what_they_mean() {
+        let p = Policy::default();
+        let sca = &p.scanning.sca.commands;
+        assert!(any(sca, "npm audit --audit-level=high"));
+        assert!(any(sca, "npm ci\nnpm audit\n"));
+        assert!(!any(sca, "npm audit signatures"));
+        let builds = &p.deployment.artifact_builds.commands;
+        assert!(any(builds, "docker push ghcr.io/o/app:1"));
+        assert!(any(builds, "docker buildx build --platform linux/amd64 --push ."));
+        assert!(!any(builds, "docker build -t app ."));
+        assert!(any(&p.deployment.deploy_commands, "helm upgrade --install app ./chart"));
+        for list in [&p.scanning.sast.commands, &p.deployment.signing.commands, &p.deployment.sbom.commands] {
+            for pattern in list {
+                regex::Regex::new(pattern).expect("valid default pattern");
+            }
         }
     }
 }

@@ -54,6 +54,12 @@ static SENSITIVE_NAME: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// Key names that hold names, paths or settings of secrets rather than secrets.
+static NOT_A_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(_NAMES?|_PATH|_FILE|_URL|_URI|_ID|_ARN|_REGION|_ENDPOINT|_HOST|_USER(NAME)?|_LENGTH|_TYPE|_SCOPES?|_PERMISSIONS?)$")
+        .expect("valid regex")
+});
+
 /// The kind of credential a text contains, if it contains one of the well-known token shapes.
 pub fn known_token_kind(text: &str) -> Option<&'static str> {
     PATTERNS
@@ -75,7 +81,7 @@ pub fn classify(name: &str, value: &str, always_secret: bool) -> Option<&'static
     if always_secret {
         return Some("literal password");
     }
-    if SENSITIVE_NAME.is_match(name) && looks_random(value) {
+    if SENSITIVE_NAME.is_match(name) && !NOT_A_VALUE.is_match(name) && looks_random(value) {
         return Some("credential-like value");
     }
     None
@@ -92,6 +98,13 @@ fn looks_random(value: &str) -> bool {
         value.chars().any(|c| c.is_ascii_digit()),
         value.chars().any(|c| !c.is_ascii_alphanumeric()),
     ];
+    // Identifiers and lists of identifiers (`A_TOKEN,B_TOKEN`) are names, not secrets.
+    let identifiers = value
+        .split([',', ' '])
+        .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'));
+    if identifiers && value.contains(['_', ',']) {
+        return false;
+    }
     let lower_words = value
         .chars()
         .all(|c| c.is_ascii_lowercase() || c == '-' || c == '_' || c == '.');
@@ -131,5 +144,7 @@ mod tests {
         assert!(classify("SECRET_NAME", "my-secret-name", false).is_none());
         assert!(classify("password", "hunter2", true).is_some());
         assert!(classify("GREETING", "Hello World 123", false).is_none());
+        assert!(classify("GH_AW_SECRET_NAMES", "COPILOT_GITHUB_TOKEN,GH_AW_GITHUB_TOKEN", false).is_none());
+        assert!(classify("SECRET_ACCESS_KEY", "polar123456789", false).is_some());
     }
 }

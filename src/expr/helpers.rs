@@ -284,7 +284,7 @@ fn normalize_path(raw: &str) -> String {
 
 static REMOTE_EXEC: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     [
-        r"(?i)\b(?:curl|wget)\b[^|;&\n]*\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:env\s+\S+\s+)*(?:ba|z|k|da|fi)?sh\b",
+        r#"(?i)\b(?:curl|wget)\b[^|;&\n]*\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:env\s+)?(?:[A-Za-z_][A-Za-z0-9_]*=(?:"[^"]*"|'[^']*'|\S+)\s+)*(?:ba|z|k|da|fi)?sh\b"#,
         r"(?i)\b(?:curl|wget)\b[^|;&\n]*\|\s*(?:sudo\s+)?(?:python[0-9.]*|perl|ruby|node)\b",
         r"(?i)\b(?:ba|z|k)?sh\s+<\(\s*(?:curl|wget)\b",
         r"(?i)\bsource\s+<\(\s*(?:curl|wget)\b",
@@ -389,6 +389,10 @@ mod tests {
         assert!(pipes_to_shell("curl -sL https://x \\\n  | sudo -E bash -"));
         assert!(pipes_to_shell("bash <(curl -s https://codecov.io/bash)"));
         assert!(pipes_to_shell("iwr https://x/install.ps1 -useb | iex"));
+        assert!(pipes_to_shell(
+            "wget -qO- https://get.pnpm.io/install.sh | ENV=\"$HOME/.bashrc\" SHELL=\"$(which bash)\" bash -"
+        ));
+        assert!(pipes_to_shell("curl -fsSL https://get.pnpm.io/install.sh | PNPM_VERSION=9.12.0 sh -"));
         assert!(!pipes_to_shell(
             "curl -o x.tgz https://x && sha256sum -c x.sha"
         ));
