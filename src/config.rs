@@ -301,7 +301,11 @@ mod tests {
     use super::*;
 
     fn any(patterns: &[String], text: &str) -> bool {
-        patterns.iter().any(|p| regex::Regex::new(p).expect("valid default pattern").is_match(text))
+        patterns.iter().any(|p| {
+            regex::Regex::new(p)
+                .expect("valid default pattern")
+                .is_match(text)
+        })
     }
 
     #[test]
@@ -313,10 +317,20 @@ mod tests {
         assert!(!any(sca, "npm audit signatures"));
         let builds = &p.deployment.artifact_builds.commands;
         assert!(any(builds, "docker push ghcr.io/o/app:1"));
-        assert!(any(builds, "docker buildx build --platform linux/amd64 --push ."));
+        assert!(any(
+            builds,
+            "docker buildx build --platform linux/amd64 --push ."
+        ));
         assert!(!any(builds, "docker build -t app ."));
-        assert!(any(&p.deployment.deploy_commands, "helm upgrade --install app ./chart"));
-        for list in [&p.scanning.sast.commands, &p.deployment.signing.commands, &p.deployment.sbom.commands] {
+        assert!(any(
+            &p.deployment.deploy_commands,
+            "helm upgrade --install app ./chart"
+        ));
+        for list in [
+            &p.scanning.sast.commands,
+            &p.deployment.signing.commands,
+            &p.deployment.sbom.commands,
+        ] {
             for pattern in list {
                 regex::Regex::new(pattern).expect("valid default pattern");
             }

@@ -99,9 +99,11 @@ fn looks_random(value: &str) -> bool {
         value.chars().any(|c| !c.is_ascii_alphanumeric()),
     ];
     // Identifiers and lists of identifiers (`A_TOKEN,B_TOKEN`) are names, not secrets.
-    let identifiers = value
-        .split([',', ' '])
-        .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'));
+    let identifiers = value.split([',', ' ']).all(|w| {
+        !w.is_empty()
+            && w.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    });
     if identifiers && value.contains(['_', ',']) {
         return false;
     }
@@ -144,7 +146,14 @@ mod tests {
         assert!(classify("SECRET_NAME", "my-secret-name", false).is_none());
         assert!(classify("password", "hunter2", true).is_some());
         assert!(classify("GREETING", "Hello World 123", false).is_none());
-        assert!(classify("GH_AW_SECRET_NAMES", "COPILOT_GITHUB_TOKEN,GH_AW_GITHUB_TOKEN", false).is_none());
+        assert!(
+            classify(
+                "GH_AW_SECRET_NAMES",
+                "COPILOT_GITHUB_TOKEN,GH_AW_GITHUB_TOKEN",
+                false
+            )
+            .is_none()
+        );
         assert!(classify("SECRET_ACCESS_KEY", "polar123456789", false).is_some());
     }
 }

@@ -184,7 +184,11 @@ pub fn repair_flow_indentation(text: &str) -> Option<String> {
                 (Some(q), c) if c == q => quote = None,
                 (Some(_), _) => {}
                 (None, '#') if prev == ' ' || prev == '\t' => break,
-                (None, '\'' | '"') if depth > 0 || prev == ' ' || prev == '[' || prev == '{' || prev == ',' => quote = Some(c),
+                (None, '\'' | '"')
+                    if depth > 0 || prev == ' ' || prev == '[' || prev == '{' || prev == ',' =>
+                {
+                    quote = Some(c)
+                }
                 (None, '[' | '{') => depth += 1,
                 (None, ']' | '}') => depth = depth.saturating_sub(1),
                 _ => {}
@@ -437,7 +441,11 @@ mod tests {
         let fixed = repair_flow_indentation(text).expect("repairable");
         assert_eq!(fixed.lines().count(), text.lines().count());
         let docs = parse(&fixed).expect("parses after repair");
-        let matrix = get(get(get(&docs[0], "jobs").expect("jobs"), "a").expect("a"), "matrix").expect("m");
+        let matrix = get(
+            get(get(&docs[0], "jobs").expect("jobs"), "a").expect("a"),
+            "matrix",
+        )
+        .expect("m");
         assert_eq!(items(&items(matrix)[0]).len(), 2);
         assert!(repair_flow_indentation("a: [1, 2]\n").is_none());
     }

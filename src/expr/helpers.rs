@@ -392,7 +392,9 @@ mod tests {
         assert!(pipes_to_shell(
             "wget -qO- https://get.pnpm.io/install.sh | ENV=\"$HOME/.bashrc\" SHELL=\"$(which bash)\" bash -"
         ));
-        assert!(pipes_to_shell("curl -fsSL https://get.pnpm.io/install.sh | PNPM_VERSION=9.12.0 sh -"));
+        assert!(pipes_to_shell(
+            "curl -fsSL https://get.pnpm.io/install.sh | PNPM_VERSION=9.12.0 sh -"
+        ));
         assert!(!pipes_to_shell(
             "curl -o x.tgz https://x && sha256sum -c x.sha"
         ));

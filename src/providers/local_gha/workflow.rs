@@ -24,7 +24,10 @@ pub fn parse(path: &str, text: &str, kind: FileKind) -> Result<Workflow, FileDia
         Err(e) => match yaml::repair_flow_indentation(text) {
             Some(fixed) if yaml::parse(&fixed).is_ok() => {
                 repaired = fixed;
-                (repaired.as_str(), yaml::parse(&repaired).unwrap_or_default())
+                (
+                    repaired.as_str(),
+                    yaml::parse(&repaired).unwrap_or_default(),
+                )
             }
             _ => {
                 let mut loc = Location::file(path);
