@@ -118,8 +118,8 @@ pub fn load_file(path: &str, text: &str) -> Result<Rule, LoadError> {
             .and_then(|o| usize::try_from(o).ok());
         let message = plain_message(&e);
         let help = message
-            .contains("unknown field")
-            .then(|| "the fields of a rule are: id, name, title, criteria, severity, scope, when, assert, at, message, rationale, remediation, references".to_string());
+            .contains("missing field")
+            .then(|| "required fields: id, name, title, criteria, severity, scope, assert, message, rationale, remediation, references".to_string());
         LoadError::new(path, text, offset, message, help)
     })?;
     let err = |s: Option<usize>, message: String, help: Option<String>| {
@@ -340,4 +340,78 @@ fn add(set: &mut RuleSet, rule: Rule, path: &str, text: &str) -> Result<(), Load
     }
     set.rules.push(rule);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "id: CC9-901\nname: test-rule\ntitle: A test rule\ncriteria: [CC9.2]\nseverity: low\nscope: gha.step\nwhen: has(step.uses)\nassert: is_sha(step.ref)\nmessage: \"`{step.uses}` is not pinned\"\nrationale: Because.\nremediation: Pin it.\nreferences: [https://example.com/r]\n";
+
+    fn load(text: &str) -> Result<Rule, LoadError> {
+        load_file("rules/cc9/CC9-901-test-rule.yml", text)
+    }
+
+    #[test]
+    fn a_valid_rule_loads() {
+        let rule = load(GOOD).expect("valid rule");
+        assert_eq!(rule.id, "CC9-901");
+        assert_eq!(rule.scope, Scope::GhaStep);
+        assert_eq!(rule.digest.len(), 64);
+    }
+
+    #[test]
+    fn unknown_fields_point_at_their_line() {
+        let text = GOOD.replace("severity: low\n", "severity: low\nseverty: high\n");
+        let err = load(&text).expect_err("unknown field");
+        assert!(err.message.contains("unknown field"), "{}", err.message);
+        assert_eq!(err.line, 6, "{}", err.message);
+    }
+
+    #[test]
+    fn cel_syntax_errors_point_into_the_condition() {
+        let text = GOOD.replace("assert: is_sha(step.ref)", "assert: is_sha(step.ref) &&& x");
+        let err = load(&text).expect_err("syntax error");
+        assert!(err.message.contains("CEL syntax error"), "{}", err.message);
+        assert_eq!(err.line, 8);
+        assert!(err.column > 8, "column {} is inside the expression", err.column);
+    }
+
+    #[test]
+    fn unbound_variables_are_load_errors_with_position() {
+        let text = GOOD.replace("when: has(step.uses)", "when: has(image.digest)");
+        let err = load(&text).expect_err("unbound");
+        assert!(err.message.contains("`image` is not bound"), "{}", err.message);
+        assert_eq!((err.line, err.column), (7, 11));
+    }
+
+    #[test]
+    fn message_placeholders_are_checked() {
+        let text = GOOD.replace("{step.uses}", "{job.nope(}");
+        let err = load(&text).expect_err("bad placeholder");
+        assert_eq!(err.line, 9);
+    }
+
+    #[test]
+    fn required_fields_and_values_are_enforced() {
+        let err = load(&GOOD.replace("references: [https://example.com/r]\n", "")).expect_err("missing");
+        assert!(err.message.contains("references"), "{}", err.message);
+        let err = load(&GOOD.replace("severity: low", "severity: severe")).expect_err("severity");
+        assert!(err.message.contains("unknown severity"), "{}", err.message);
+        assert_eq!(err.line, 5);
+        let err = load(&GOOD.replace("scope: gha.step", "scope: gha.steps")).expect_err("scope");
+        assert!(err.message.contains("unknown scope"));
+        let err = load(&GOOD.replace("[CC9.2]", "[CC9-2]")).expect_err("criterion");
+        assert!(err.message.contains("not a SOC 2 common criterion"));
+        let err = load_file("rules/cc9/CC9-902-other.yml", GOOD).expect_err("file name");
+        assert!(err.message.contains("does not start with the rule id"));
+    }
+
+    #[test]
+    fn embedded_rules_all_load() {
+        let set = load_embedded().expect("built-in rules load");
+        assert!(set.rules.len() >= 20);
+        assert!(set.find("actions-pinned-to-sha").is_some());
+        assert_eq!(set.digest().len(), 64);
+    }
 }
