@@ -117,9 +117,11 @@ pub fn load_file(path: &str, text: &str) -> Result<Rule, LoadError> {
             .and_then(|l| l.span().byte_offset())
             .and_then(|o| usize::try_from(o).ok());
         let message = plain_message(&e);
-        let help = message
-            .contains("missing field")
-            .then(|| "required fields: id, name, title, criteria, severity, scope, assert, message, rationale, remediation, references".to_string());
+        let help = message.contains("missing field").then(|| {
+            "required fields: id, name, title, criteria, severity, scope, assert, message, \
+             rationale, remediation, references"
+                .to_string()
+        });
         LoadError::new(path, text, offset, message, help)
     })?;
     let err = |s: Option<usize>, message: String, help: Option<String>| {
@@ -228,12 +230,11 @@ pub fn load_file(path: &str, text: &str) -> Result<Rule, LoadError> {
 
 /// The message of a serde-saphyr error without its rendered snippet (miette renders ours).
 fn plain_message(e: &serde_saphyr::Error) -> String {
+    static PREFIX: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^(error: )?(line \d+ column \d+: )?").expect("valid regex"));
     let full = e.to_string();
-    full.lines()
-        .next()
-        .unwrap_or("invalid rule file")
-        .trim()
-        .to_string()
+    let first = full.lines().next().unwrap_or("invalid rule file").trim();
+    PREFIX.replace(first, "").into_owned()
 }
 
 /// Maps an error inside an expression to the rule file: the expression's own location plus the
@@ -374,14 +375,22 @@ mod tests {
         let err = load(&text).expect_err("syntax error");
         assert!(err.message.contains("CEL syntax error"), "{}", err.message);
         assert_eq!(err.line, 8);
-        assert!(err.column > 8, "column {} is inside the expression", err.column);
+        assert!(
+            err.column > 8,
+            "column {} is inside the expression",
+            err.column
+        );
     }
 
     #[test]
     fn unbound_variables_are_load_errors_with_position() {
         let text = GOOD.replace("when: has(step.uses)", "when: has(image.digest)");
         let err = load(&text).expect_err("unbound");
-        assert!(err.message.contains("`image` is not bound"), "{}", err.message);
+        assert!(
+            err.message.contains("`image` is not bound"),
+            "{}",
+            err.message
+        );
         assert_eq!((err.line, err.column), (7, 11));
     }
 
@@ -394,7 +403,8 @@ mod tests {
 
     #[test]
     fn required_fields_and_values_are_enforced() {
-        let err = load(&GOOD.replace("references: [https://example.com/r]\n", "")).expect_err("missing");
+        let err =
+            load(&GOOD.replace("references: [https://example.com/r]\n", "")).expect_err("missing");
         assert!(err.message.contains("references"), "{}", err.message);
         let err = load(&GOOD.replace("severity: low", "severity: severe")).expect_err("severity");
         assert!(err.message.contains("unknown severity"), "{}", err.message);
