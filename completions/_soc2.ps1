@@ -1,0 +1,148 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'soc2' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'soc2'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'soc2' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Evaluate every control against one or more repositories')
+            [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'Inspect the rule catalog')
+            [CompletionResult]::new('facts', 'facts', [CompletionResultType]::ParameterValue, 'Collect facts and print them as JSON, without evaluating rules')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'soc2;check' {
+            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'Load extra rules from this directory (repeatable)')
+            [CompletionResult]::new('--select', '--select', [CompletionResultType]::ParameterName, 'Only run these rules: ids, names or id prefixes such as CC6 (comma-separated)')
+            [CompletionResult]::new('--ignore', '--ignore', [CompletionResultType]::ParameterName, 'Skip these rules: ids, names or id prefixes (comma-separated)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Format written to standard output')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Format written to standard output')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Also write FORMAT to PATH (repeatable), e.g. `-o sarif=soc2.sarif`')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Also write FORMAT to PATH (repeatable), e.g. `-o sarif=soc2.sarif`')
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Fail the run on failing controls of this severity or higher')
+            [CompletionResult]::new('--facts', '--facts', [CompletionResultType]::ParameterName, 'Evaluate a facts dump (from `soc2 facts`) instead of collecting facts')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Treat unknown outcomes (missing evidence) as failing the run (exit code 3)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'soc2;rules' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every rule: id, severity, criteria, scope and title')
+            [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Show one rule''s full documentation and conditions')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'soc2;rules;list' {
+            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'Load extra rules from this directory (repeatable)')
+            [CompletionResult]::new('--select', '--select', [CompletionResultType]::ParameterName, 'Only run these rules: ids, names or id prefixes such as CC6 (comma-separated)')
+            [CompletionResult]::new('--ignore', '--ignore', [CompletionResultType]::ParameterName, 'Skip these rules: ids, names or id prefixes (comma-separated)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, '`table` or `json`')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, '`table` or `json`')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'soc2;rules;explain' {
+            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'Extra rule directories')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'soc2;rules;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every rule: id, severity, criteria, scope and title')
+            [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Show one rule''s full documentation and conditions')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'soc2;rules;help;list' {
+            break
+        }
+        'soc2;rules;help;explain' {
+            break
+        }
+        'soc2;rules;help;help' {
+            break
+        }
+        'soc2;facts' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the JSON to this file instead of standard output')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the JSON to this file instead of standard output')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'soc2;completions' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'soc2;help' {
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Evaluate every control against one or more repositories')
+            [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'Inspect the rule catalog')
+            [CompletionResult]::new('facts', 'facts', [CompletionResultType]::ParameterValue, 'Collect facts and print them as JSON, without evaluating rules')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'soc2;help;check' {
+            break
+        }
+        'soc2;help;rules' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every rule: id, severity, criteria, scope and title')
+            [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Show one rule''s full documentation and conditions')
+            break
+        }
+        'soc2;help;rules;list' {
+            break
+        }
+        'soc2;help;rules;explain' {
+            break
+        }
+        'soc2;help;facts' {
+            break
+        }
+        'soc2;help;completions' {
+            break
+        }
+        'soc2;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

@@ -1,0 +1,80 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_soc2_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_soc2_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_soc2_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_soc2_using_subcommand
+    set -l cmd (__fish_soc2_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c soc2 -n "__fish_soc2_needs_command" -s h -l help -d 'Print help'
+complete -c soc2 -n "__fish_soc2_needs_command" -s V -l version -d 'Print version'
+complete -c soc2 -n "__fish_soc2_needs_command" -f -a "check" -d 'Evaluate every control against one or more repositories'
+complete -c soc2 -n "__fish_soc2_needs_command" -f -a "rules" -d 'Inspect the rule catalog'
+complete -c soc2 -n "__fish_soc2_needs_command" -f -a "facts" -d 'Collect facts and print them as JSON, without evaluating rules'
+complete -c soc2 -n "__fish_soc2_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c soc2 -n "__fish_soc2_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l rules -d 'Load extra rules from this directory (repeatable)' -r -F
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l select -d 'Only run these rules: ids, names or id prefixes such as CC6 (comma-separated)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l ignore -d 'Skip these rules: ids, names or id prefixes (comma-separated)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -s f -l format -d 'Format written to standard output' -r -f -a "table\t'Human-readable findings with code frames and a summary table'
+json\t'Every evaluation, machine-readable, with a `schema_version`'
+sarif\t'SARIF 2.1.0 for GitHub code scanning and other SARIF consumers'
+junit\t'JUnit XML for GitLab, Jenkins and test-report actions'"
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -s o -l output -d 'Also write FORMAT to PATH (repeatable), e.g. `-o sarif=soc2.sarif`' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l fail-on -d 'Fail the run on failing controls of this severity or higher' -r -f -a "info\t'Informational'
+low\t'Low'
+medium\t'Medium'
+high\t'High'
+critical\t'Critical'"
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l facts -d 'Evaluate a facts dump (from `soc2 facts`) instead of collecting facts' -r -F
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l strict -d 'Treat unknown outcomes (missing evidence) as failing the run (exit code 3)'
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -s V -l version -d 'Print version'
+complete -c soc2 -n "__fish_soc2_using_subcommand rules; and not __fish_seen_subcommand_from list explain help" -s h -l help -d 'Print help'
+complete -c soc2 -n "__fish_soc2_using_subcommand rules; and not __fish_seen_subcommand_from list explain help" -s V -l version -d 'Print version'
+complete -c soc2 -n "__fish_soc2_using_subcommand rules; and not __fish_seen_subcommand_from list explain help" -f -a "list" -d 'List every rule: id, severity, criteria, scope and title'
+complete -c soc2 -n "__fish_soc2_using_subcommand rules; and not __fish_seen_subcommand_from list explain help" -f -a "explain" -d 'Show one rule\'s full documentation and conditions'
+complete -c soc2 -n "__fish_soc2_using_subcommand rules; and not __fish_seen_subcommand_from list explain help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c soc2 -n "__fish_soc2_using_subcommand rules; and __fish_seen_subcommand_from list" -l rules -d 'Load extra rules from this directory (repeatable)' -r -F
+complete -c soc2 -n "__fish_soc2_using_subcommand rules; and __fish_seen_subcommand_from list" -l select -d 'Only run these rules: ids, names or id prefixes such as CC6 (comma-separated)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand rules; and __fish_seen_subcommand_from list" -l ignore -d 'Skip these rules: ids, names or id prefixes (comma-separated)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand rules; and __fish_seen_subcommand_from list" -s f -l format -d '`table` or `json`' -r -f -a "table\t''
+json\t''"
+complete -c soc2 -n "__fish_soc2_using_subcommand rules; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c soc2 -n "__fish_soc2_using_subcommand rules; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c soc2 -n "__fish_soc2_using_subcommand rules; and __fish_seen_subcommand_from explain" -l rules -d 'Extra rule directories' -r -F
+complete -c soc2 -n "__fish_soc2_using_subcommand rules; and __fish_seen_subcommand_from explain" -s h -l help -d 'Print help'
+complete -c soc2 -n "__fish_soc2_using_subcommand rules; and __fish_seen_subcommand_from explain" -s V -l version -d 'Print version'
+complete -c soc2 -n "__fish_soc2_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "list" -d 'List every rule: id, severity, criteria, scope and title'
+complete -c soc2 -n "__fish_soc2_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "explain" -d 'Show one rule\'s full documentation and conditions'
+complete -c soc2 -n "__fish_soc2_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c soc2 -n "__fish_soc2_using_subcommand facts" -s o -l output -d 'Write the JSON to this file instead of standard output' -r -F
+complete -c soc2 -n "__fish_soc2_using_subcommand facts" -s h -l help -d 'Print help'
+complete -c soc2 -n "__fish_soc2_using_subcommand facts" -s V -l version -d 'Print version'
+complete -c soc2 -n "__fish_soc2_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c soc2 -n "__fish_soc2_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c soc2 -n "__fish_soc2_using_subcommand help; and not __fish_seen_subcommand_from check rules facts completions help" -f -a "check" -d 'Evaluate every control against one or more repositories'
+complete -c soc2 -n "__fish_soc2_using_subcommand help; and not __fish_seen_subcommand_from check rules facts completions help" -f -a "rules" -d 'Inspect the rule catalog'
+complete -c soc2 -n "__fish_soc2_using_subcommand help; and not __fish_seen_subcommand_from check rules facts completions help" -f -a "facts" -d 'Collect facts and print them as JSON, without evaluating rules'
+complete -c soc2 -n "__fish_soc2_using_subcommand help; and not __fish_seen_subcommand_from check rules facts completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c soc2 -n "__fish_soc2_using_subcommand help; and not __fish_seen_subcommand_from check rules facts completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c soc2 -n "__fish_soc2_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "list" -d 'List every rule: id, severity, criteria, scope and title'
+complete -c soc2 -n "__fish_soc2_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "explain" -d 'Show one rule\'s full documentation and conditions'
