@@ -181,7 +181,13 @@ fn collect(paths: &[PathBuf]) -> Result<Facts, Error> {
 }
 
 fn read_facts(path: &Path) -> Result<Facts, Error> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+    let read = if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text).map(|_| text)
+    } else {
+        std::fs::read_to_string(path)
+    };
+    let text = read.map_err(|source| Error::Io {
         path: path.display().to_string(),
         source,
     })?;

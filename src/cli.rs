@@ -76,7 +76,7 @@ pub struct CheckArgs {
     /// Treat unknown outcomes (missing evidence) as failing the run (exit code 3).
     #[arg(long)]
     pub strict: bool,
-    /// Evaluate a facts dump (from `soc2 facts`) instead of collecting facts.
+    /// Evaluate a facts dump (from `soc2 facts`) instead of collecting facts; `-` reads standard input.
     #[arg(long, value_name = "FILE", conflicts_with = "paths")]
     pub facts: Option<PathBuf>,
 }

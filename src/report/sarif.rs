@@ -148,15 +148,21 @@ pub fn render(input: &ReportInput<'_>) -> String {
         })
         .collect();
     let blocking = input.evaluations.iter().any(|e| input.is_blocking(e));
+    let mut driver = json!({
+        "name": "soc2",
+        "semanticVersion": env!("CARGO_PKG_VERSION"),
+        "rules": rules,
+    });
+    // SARIF2005 (multitool) wants `informationUri`; it comes from Cargo.toml's `repository`
+    // or `homepage` once set, never a guessed address.
+    if let Some(uri) = [env!("CARGO_PKG_REPOSITORY"), env!("CARGO_PKG_HOMEPAGE")].into_iter().find(|u| !u.is_empty()) {
+        driver["informationUri"] = json!(uri);
+    }
     let log = json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {
-                "name": "soc2",
-                "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "rules": rules,
-            }},
+            "tool": {"driver": driver},
             "automationDetails": {"id": "soc2/pipelines/"},
             "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The directory soc2 was run in."}}},
             "invocations": [{

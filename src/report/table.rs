@@ -93,6 +93,12 @@ fn code_frame(input: &ReportInput<'_>, e: &Evaluation, style: &Style) -> Option<
     Some(out)
 }
 
+/// A message on one line: a rule's message template may span lines (a folded YAML scalar keeps
+/// the line breaks around more-indented lines), which would break the layout of the report.
+fn one_line(message: &str) -> String {
+    message.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
 fn clip(line: &str) -> String {
     const MAX: usize = 200;
     if line.chars().count() <= MAX {
@@ -181,7 +187,7 @@ pub fn render(input: &ReportInput<'_>) -> String {
                     "    {} {}  {}",
                     style.paint(code, sym),
                     style.paint("36", &place),
-                    secrets::redact(&e.message)
+                    secrets::redact(&one_line(&e.message))
                 );
                 if e.outcome == Outcome::Fail
                     && let Some(frame) = code_frame(input, e, &style)
