@@ -41,7 +41,7 @@ Register-ArgumentCompleter -Native -CommandName 'soc2' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Also write FORMAT to PATH (repeatable), e.g. `-o sarif=soc2.sarif`')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Also write FORMAT to PATH (repeatable), e.g. `-o sarif=soc2.sarif`')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Fail the run on failing controls of this severity or higher')
-            [CompletionResult]::new('--facts', '--facts', [CompletionResultType]::ParameterName, 'Evaluate a facts dump (from `soc2 facts`) instead of collecting facts')
+            [CompletionResult]::new('--facts', '--facts', [CompletionResultType]::ParameterName, 'Evaluate a facts dump (from `soc2 facts`) instead of collecting facts; `-` reads standard input')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Treat unknown outcomes (missing evidence) as failing the run (exit code 3)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

@@ -37,7 +37,7 @@ set edit:completion:arg-completer[soc2] = {|@words|
             cand -o 'Also write FORMAT to PATH (repeatable), e.g. `-o sarif=soc2.sarif`'
             cand --output 'Also write FORMAT to PATH (repeatable), e.g. `-o sarif=soc2.sarif`'
             cand --fail-on 'Fail the run on failing controls of this severity or higher'
-            cand --facts 'Evaluate a facts dump (from `soc2 facts`) instead of collecting facts'
+            cand --facts 'Evaluate a facts dump (from `soc2 facts`) instead of collecting facts; `-` reads standard input'
             cand --strict 'Treat unknown outcomes (missing evidence) as failing the run (exit code 3)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'

@@ -44,7 +44,7 @@ low\t'Low'
 medium\t'Medium'
 high\t'High'
 critical\t'Critical'"
-complete -c soc2 -n "__fish_soc2_using_subcommand check" -l facts -d 'Evaluate a facts dump (from `soc2 facts`) instead of collecting facts' -r -F
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l facts -d 'Evaluate a facts dump (from `soc2 facts`) instead of collecting facts; `-` reads standard input' -r -F
 complete -c soc2 -n "__fish_soc2_using_subcommand check" -l strict -d 'Treat unknown outcomes (missing evidence) as failing the run (exit code 3)'
 complete -c soc2 -n "__fish_soc2_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c soc2 -n "__fish_soc2_using_subcommand check" -s V -l version -d 'Print version'

@@ -244,7 +244,6 @@ severity_override: high
         &[
             "XX1-001-demo-rule.yml",
             "unknown field `severity_override`",
-            "line 12 column 1",
         ],
     );
     // The code frame points at the offending key.
@@ -265,7 +264,7 @@ severity_override: high
     usage_error(
         &demo_repo(),
         &["rules", "list", "--rules", rules_dir],
-        &["line 12 column 1"],
+        &["XX1-001-demo-rule.yml:12:1]"],
     );
 }
 

@@ -155,7 +155,10 @@ pub fn render(input: &ReportInput<'_>) -> String {
     });
     // SARIF2005 (multitool) wants `informationUri`; it comes from Cargo.toml's `repository`
     // or `homepage` once set, never a guessed address.
-    if let Some(uri) = [env!("CARGO_PKG_REPOSITORY"), env!("CARGO_PKG_HOMEPAGE")].into_iter().find(|u| !u.is_empty()) {
+    if let Some(uri) = [env!("CARGO_PKG_REPOSITORY"), env!("CARGO_PKG_HOMEPAGE")]
+        .into_iter()
+        .find(|u| !u.is_empty())
+    {
         driver["informationUri"] = json!(uri);
     }
     let log = json!({

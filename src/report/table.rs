@@ -96,7 +96,12 @@ fn code_frame(input: &ReportInput<'_>, e: &Evaluation, style: &Style) -> Option<
 /// A message on one line: a rule's message template may span lines (a folded YAML scalar keeps
 /// the line breaks around more-indented lines), which would break the layout of the report.
 fn one_line(message: &str) -> String {
-    message.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
+    message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn clip(line: &str) -> String {
