@@ -504,7 +504,11 @@ fn step_keys(steps: &[crate::facts::Step]) -> Vec<String> {
                 s.id.clone()
                     .or_else(|| s.name.clone())
                     // Without the ref, so that a version bump keeps the finding's identity.
-                .or_else(|| s.uses.as_deref().map(|u| u.split('@').next().unwrap_or(u).to_string()))
+                    .or_else(|| {
+                        s.uses
+                            .as_deref()
+                            .map(|u| u.split('@').next().unwrap_or(u).to_string())
+                    })
                     .unwrap_or_else(|| format!("{}", s.index));
             let n = seen.entry(base.clone()).or_default();
             *n += 1;

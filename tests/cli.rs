@@ -241,10 +241,7 @@ severity_override: high
     let err = usage_error(
         &demo_repo(),
         &["check", ".", "--rules", rules_dir],
-        &[
-            "XX1-001-demo-rule.yml",
-            "unknown field `severity_override`",
-        ],
+        &["XX1-001-demo-rule.yml", "unknown field `severity_override`"],
     );
     // The code frame points at the offending key.
     assert!(err.contains("XX1-001-demo-rule.yml:12:1]"), "{err}");
