@@ -217,12 +217,15 @@ impl Default for Deployment {
                     "actions/attest",
                     "slsa-framework/slsa-github-generator",
                     "sigstore/gh-action-sigstore-python",
+                    // Trusted publishing attests by default unless a password is used.
+                    "pypa/gh-action-pypi-publish{!password,attestations!=false}",
                 ],
                 &[
                     r"\bcosign\s+(sign|attest)\b",
                     r"\bgpg\s+.*--(detach-)?sign\b",
                     r"\bnotation\s+sign\b",
                     r"\bminisign\s+-S\b",
+                    r"\bnpm\s+publish\b[^\n]*--provenance\b",
                 ],
             ),
             sbom: tools(
@@ -232,6 +235,7 @@ impl Default for Deployment {
                     "cyclonedx/gh-node-module-generatebom",
                     "cyclonedx/gh-gomod-generate-sbom",
                     "advanced-security/sbom-generator-action",
+                    "docker/build-push-action{sbom=true}",
                 ],
                 &[
                     r"\bsyft\b",
