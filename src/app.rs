@@ -293,9 +293,11 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
     };
     let color = std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let warnings: Vec<engine::Warning> = Vec::new();
     let input = ReportInput {
         rules: &rules,
         evaluations: &evaluations,
+        warnings: &warnings,
         sources: &sources,
         fail_on: args.fail_on,
         strict: args.strict,
@@ -304,7 +306,7 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
     for (format, path) in &args.outputs {
         let file_input = ReportInput {
             color: false,
-            ..input_ref(&input)
+            ..input
         };
         write_file(path, &render(*format, &file_input))?;
     }
@@ -323,17 +325,6 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
     } else {
         exit::OK
     })
-}
-
-fn input_ref<'a>(i: &ReportInput<'a>) -> ReportInput<'a> {
-    ReportInput {
-        rules: i.rules,
-        evaluations: i.evaluations,
-        sources: i.sources,
-        fail_on: i.fail_on,
-        strict: i.strict,
-        color: i.color,
-    }
 }
 
 /// Renders evaluations in a format.

@@ -85,6 +85,49 @@ pub struct Evaluation {
     /// Whether the location holds a credential, so that no reporter prints its text.
     #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub sensitive: bool,
+    /// What the declared policy requires, when the rule states it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub expected: Option<String>,
+    /// What the configuration actually is, when the rule states it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub actual: Option<String>,
+    /// For `excepted` outcomes (and expired exceptions): the exception or suppression.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub waiver: Option<Waiver>,
+}
+
+/// Why a failing evaluation does not count: a documented exception from soc2.toml or an
+/// inline suppression comment in a pipeline file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Waiver {
+    /// `exception` or `suppression`.
+    pub kind: String,
+    /// The justification.
+    pub reason: String,
+    /// Who approved it (exceptions).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub approved_by: Option<String>,
+    /// Last day it applies, `YYYY-MM-DD` (exceptions).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub expires: Option<String>,
+    /// Whether it has expired (an expired exception no longer applies).
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub expired: bool,
+    /// Where it is written (soc2.toml entry or the suppression comment).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub source: Option<Location>,
+}
+
+/// A problem in the run's own inputs that does not stop it, such as an unused suppression.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Warning {
+    /// The target it concerns.
+    pub target: String,
+    /// Where it is.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub location: Option<Location>,
+    /// What is wrong.
+    pub message: String,
 }
 
 /// Evaluates `rules` against every repository in `repos`.
@@ -180,6 +223,9 @@ fn evaluate_repo(
                 location: Some(d.loc.clone()),
                 fingerprint: fingerprint(&rule.id, &repo.id, &d.loc.path),
                 sensitive: false,
+                expected: None,
+                actual: None,
+                waiver: None,
             });
         }
     }
@@ -238,6 +284,9 @@ fn evaluate_repo(
                     location: None,
                     fingerprint: fingerprint(&rule.id, &repo.id, &repo.id),
                     sensitive: false,
+                    expected: None,
+                    actual: None,
+                    waiver: None,
                 });
             }
         }
@@ -542,6 +591,9 @@ fn evaluate_rule(
         location: locate(rule, subject),
         fingerprint: fingerprint(&rule.id, target, &subject.resource),
         sensitive: subject.sensitive,
+        expected: None,
+        actual: None,
+        waiver: None,
     };
     if let Some(when) = &rule.when {
         match when.eval_bool(bindings) {

@@ -11,7 +11,7 @@ pub mod table;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::engine::{Evaluation, Outcome};
+use crate::engine::{Evaluation, Outcome, Warning};
 use crate::rules::{Rule, RuleSet, Severity};
 
 /// An output format.
@@ -59,11 +59,14 @@ impl std::str::FromStr for Format {
 pub type Sources = HashMap<(String, String), Arc<str>>;
 
 /// Everything a reporter needs.
+#[derive(Clone, Copy)]
 pub struct ReportInput<'a> {
     /// The rules that ran.
     pub rules: &'a RuleSet,
     /// The evaluations, sorted.
     pub evaluations: &'a [Evaluation],
+    /// Problems in the run's own inputs (unused suppressions, ...).
+    pub warnings: &'a [Warning],
     /// File contents for code frames.
     pub sources: &'a Sources,
     /// The `--fail-on` threshold.
