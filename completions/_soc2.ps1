@@ -28,11 +28,15 @@ Register-ArgumentCompleter -Native -CommandName 'soc2' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Evaluate every control against one or more repositories')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'Inspect the rule catalog')
             [CompletionResult]::new('facts', 'facts', [CompletionResultType]::ParameterValue, 'Collect facts and print them as JSON, without evaluating rules')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter soc2.toml documenting every key and its default')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print a JSON Schema, for editors')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'soc2;check' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'The configuration file (default: ./soc2.toml when present)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The configuration file (default: ./soc2.toml when present)')
             [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'Load extra rules from this directory (repeatable)')
             [CompletionResult]::new('--select', '--select', [CompletionResultType]::ParameterName, 'Only run these rules: ids, names or id prefixes such as CC6 (comma-separated)')
             [CompletionResult]::new('--ignore', '--ignore', [CompletionResultType]::ParameterName, 'Skip these rules: ids, names or id prefixes (comma-separated)')
@@ -95,8 +99,25 @@ Register-ArgumentCompleter -Native -CommandName 'soc2' -ScriptBlock {
             break
         }
         'soc2;facts' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'The configuration file (default: ./soc2.toml when present)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The configuration file (default: ./soc2.toml when present)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the JSON to this file instead of standard output')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the JSON to this file instead of standard output')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'soc2;init' {
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite an existing file')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'soc2;schema' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -114,6 +135,8 @@ Register-ArgumentCompleter -Native -CommandName 'soc2' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Evaluate every control against one or more repositories')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'Inspect the rule catalog')
             [CompletionResult]::new('facts', 'facts', [CompletionResultType]::ParameterValue, 'Collect facts and print them as JSON, without evaluating rules')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter soc2.toml documenting every key and its default')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print a JSON Schema, for editors')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -133,6 +156,12 @@ Register-ArgumentCompleter -Native -CommandName 'soc2' -ScriptBlock {
             break
         }
         'soc2;help;facts' {
+            break
+        }
+        'soc2;help;init' {
+            break
+        }
+        'soc2;help;schema' {
             break
         }
         'soc2;help;completions' {

@@ -28,8 +28,14 @@ _soc2() {
             soc2,help)
                 cmd="soc2__subcmd__help"
                 ;;
+            soc2,init)
+                cmd="soc2__subcmd__init"
+                ;;
             soc2,rules)
                 cmd="soc2__subcmd__rules"
+                ;;
+            soc2,schema)
+                cmd="soc2__subcmd__schema"
                 ;;
             soc2__subcmd__help,check)
                 cmd="soc2__subcmd__help__subcmd__check"
@@ -43,8 +49,14 @@ _soc2() {
             soc2__subcmd__help,help)
                 cmd="soc2__subcmd__help__subcmd__help"
                 ;;
+            soc2__subcmd__help,init)
+                cmd="soc2__subcmd__help__subcmd__init"
+                ;;
             soc2__subcmd__help,rules)
                 cmd="soc2__subcmd__help__subcmd__rules"
+                ;;
+            soc2__subcmd__help,schema)
+                cmd="soc2__subcmd__help__subcmd__schema"
                 ;;
             soc2__subcmd__help__subcmd__rules,explain)
                 cmd="soc2__subcmd__help__subcmd__rules__subcmd__explain"
@@ -77,7 +89,7 @@ _soc2() {
 
     case "${cmd}" in
         soc2)
-            opts="-h -V --help --version check rules facts completions help"
+            opts="-h -V --help --version check rules facts init schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -91,12 +103,20 @@ _soc2() {
             return 0
             ;;
         soc2__subcmd__check)
-            opts="-f -o -h -V --rules --select --ignore --format --output --fail-on --strict --facts --help --version"
+            opts="-c -f -o -h -V --config --rules --select --ignore --format --output --fail-on --strict --facts --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --rules)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -155,12 +175,20 @@ _soc2() {
             return 0
             ;;
         soc2__subcmd__facts)
-            opts="-o -h -V --output --help --version"
+            opts="-c -o -h -V --config --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -177,7 +205,7 @@ _soc2() {
             return 0
             ;;
         soc2__subcmd__help)
-            opts="check rules facts completions help"
+            opts="check rules facts init schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -246,6 +274,20 @@ _soc2() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        soc2__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         soc2__subcmd__help__subcmd__rules)
             opts="list explain"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -277,6 +319,34 @@ _soc2() {
         soc2__subcmd__help__subcmd__rules__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        soc2__subcmd__help__subcmd__schema)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        soc2__subcmd__init)
+            opts="-h -V --force --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -403,6 +473,20 @@ _soc2() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        soc2__subcmd__schema)
+            opts="-h -V --help --version config"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

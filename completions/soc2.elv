@@ -25,10 +25,14 @@ set edit:completion:arg-completer[soc2] = {|@words|
             cand check 'Evaluate every control against one or more repositories'
             cand rules 'Inspect the rule catalog'
             cand facts 'Collect facts and print them as JSON, without evaluating rules'
+            cand init 'Write a commented starter soc2.toml documenting every key and its default'
+            cand schema 'Print a JSON Schema, for editors'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'soc2;check'= {
+            cand -c 'The configuration file (default: ./soc2.toml when present)'
+            cand --config 'The configuration file (default: ./soc2.toml when present)'
             cand --rules 'Load extra rules from this directory (repeatable)'
             cand --select 'Only run these rules: ids, names or id prefixes such as CC6 (comma-separated)'
             cand --ignore 'Skip these rules: ids, names or id prefixes (comma-separated)'
@@ -83,8 +87,23 @@ set edit:completion:arg-completer[soc2] = {|@words|
         &'soc2;rules;help;help'= {
         }
         &'soc2;facts'= {
+            cand -c 'The configuration file (default: ./soc2.toml when present)'
+            cand --config 'The configuration file (default: ./soc2.toml when present)'
             cand -o 'Write the JSON to this file instead of standard output'
             cand --output 'Write the JSON to this file instead of standard output'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'soc2;init'= {
+            cand --force 'Overwrite an existing file'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'soc2;schema'= {
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -100,6 +119,8 @@ set edit:completion:arg-completer[soc2] = {|@words|
             cand check 'Evaluate every control against one or more repositories'
             cand rules 'Inspect the rule catalog'
             cand facts 'Collect facts and print them as JSON, without evaluating rules'
+            cand init 'Write a commented starter soc2.toml documenting every key and its default'
+            cand schema 'Print a JSON Schema, for editors'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -114,6 +135,10 @@ set edit:completion:arg-completer[soc2] = {|@words|
         &'soc2;help;rules;explain'= {
         }
         &'soc2;help;facts'= {
+        }
+        &'soc2;help;init'= {
+        }
+        &'soc2;help;schema'= {
         }
         &'soc2;help;completions'= {
         }

@@ -29,8 +29,11 @@ complete -c soc2 -n "__fish_soc2_needs_command" -s V -l version -d 'Print versio
 complete -c soc2 -n "__fish_soc2_needs_command" -f -a "check" -d 'Evaluate every control against one or more repositories'
 complete -c soc2 -n "__fish_soc2_needs_command" -f -a "rules" -d 'Inspect the rule catalog'
 complete -c soc2 -n "__fish_soc2_needs_command" -f -a "facts" -d 'Collect facts and print them as JSON, without evaluating rules'
+complete -c soc2 -n "__fish_soc2_needs_command" -f -a "init" -d 'Write a commented starter soc2.toml documenting every key and its default'
+complete -c soc2 -n "__fish_soc2_needs_command" -f -a "schema" -d 'Print a JSON Schema, for editors'
 complete -c soc2 -n "__fish_soc2_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c soc2 -n "__fish_soc2_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -s c -l config -d 'The configuration file (default: ./soc2.toml when present)' -r -F
 complete -c soc2 -n "__fish_soc2_using_subcommand check" -l rules -d 'Load extra rules from this directory (repeatable)' -r -F
 complete -c soc2 -n "__fish_soc2_using_subcommand check" -l select -d 'Only run these rules: ids, names or id prefixes such as CC6 (comma-separated)' -r
 complete -c soc2 -n "__fish_soc2_using_subcommand check" -l ignore -d 'Skip these rules: ids, names or id prefixes (comma-separated)' -r
@@ -66,15 +69,23 @@ complete -c soc2 -n "__fish_soc2_using_subcommand rules; and __fish_seen_subcomm
 complete -c soc2 -n "__fish_soc2_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "list" -d 'List every rule: id, severity, criteria, scope and title'
 complete -c soc2 -n "__fish_soc2_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "explain" -d 'Show one rule\'s full documentation and conditions'
 complete -c soc2 -n "__fish_soc2_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c soc2 -n "__fish_soc2_using_subcommand facts" -s c -l config -d 'The configuration file (default: ./soc2.toml when present)' -r -F
 complete -c soc2 -n "__fish_soc2_using_subcommand facts" -s o -l output -d 'Write the JSON to this file instead of standard output' -r -F
 complete -c soc2 -n "__fish_soc2_using_subcommand facts" -s h -l help -d 'Print help'
 complete -c soc2 -n "__fish_soc2_using_subcommand facts" -s V -l version -d 'Print version'
+complete -c soc2 -n "__fish_soc2_using_subcommand init" -l force -d 'Overwrite an existing file'
+complete -c soc2 -n "__fish_soc2_using_subcommand init" -s h -l help -d 'Print help'
+complete -c soc2 -n "__fish_soc2_using_subcommand init" -s V -l version -d 'Print version'
+complete -c soc2 -n "__fish_soc2_using_subcommand schema" -s h -l help -d 'Print help'
+complete -c soc2 -n "__fish_soc2_using_subcommand schema" -s V -l version -d 'Print version'
 complete -c soc2 -n "__fish_soc2_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c soc2 -n "__fish_soc2_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c soc2 -n "__fish_soc2_using_subcommand help; and not __fish_seen_subcommand_from check rules facts completions help" -f -a "check" -d 'Evaluate every control against one or more repositories'
-complete -c soc2 -n "__fish_soc2_using_subcommand help; and not __fish_seen_subcommand_from check rules facts completions help" -f -a "rules" -d 'Inspect the rule catalog'
-complete -c soc2 -n "__fish_soc2_using_subcommand help; and not __fish_seen_subcommand_from check rules facts completions help" -f -a "facts" -d 'Collect facts and print them as JSON, without evaluating rules'
-complete -c soc2 -n "__fish_soc2_using_subcommand help; and not __fish_seen_subcommand_from check rules facts completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c soc2 -n "__fish_soc2_using_subcommand help; and not __fish_seen_subcommand_from check rules facts completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c soc2 -n "__fish_soc2_using_subcommand help; and not __fish_seen_subcommand_from check rules facts init schema completions help" -f -a "check" -d 'Evaluate every control against one or more repositories'
+complete -c soc2 -n "__fish_soc2_using_subcommand help; and not __fish_seen_subcommand_from check rules facts init schema completions help" -f -a "rules" -d 'Inspect the rule catalog'
+complete -c soc2 -n "__fish_soc2_using_subcommand help; and not __fish_seen_subcommand_from check rules facts init schema completions help" -f -a "facts" -d 'Collect facts and print them as JSON, without evaluating rules'
+complete -c soc2 -n "__fish_soc2_using_subcommand help; and not __fish_seen_subcommand_from check rules facts init schema completions help" -f -a "init" -d 'Write a commented starter soc2.toml documenting every key and its default'
+complete -c soc2 -n "__fish_soc2_using_subcommand help; and not __fish_seen_subcommand_from check rules facts init schema completions help" -f -a "schema" -d 'Print a JSON Schema, for editors'
+complete -c soc2 -n "__fish_soc2_using_subcommand help; and not __fish_seen_subcommand_from check rules facts init schema completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c soc2 -n "__fish_soc2_using_subcommand help; and not __fish_seen_subcommand_from check rules facts init schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c soc2 -n "__fish_soc2_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "list" -d 'List every rule: id, severity, criteria, scope and title'
 complete -c soc2 -n "__fish_soc2_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "explain" -d 'Show one rule\'s full documentation and conditions'

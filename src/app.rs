@@ -13,8 +13,9 @@ use miette::Diagnostic;
 use rayon::prelude::*;
 
 use crate::cli::{CheckArgs, Cli, Command, FactsArgs, RuleArgs, RulesCommand};
-use crate::config::Policy;
+use crate::config::{self, ConfigError};
 use crate::engine::{self, Evaluation};
+use crate::exceptions;
 use crate::facts::Facts;
 use crate::providers::local_gha;
 use crate::report::{self, Format, ReportInput, Sources};
@@ -39,6 +40,10 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Rule(#[from] Box<LoadError>),
+    /// soc2.toml is invalid.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(#[from] Box<ConfigError>),
     /// A wrong argument.
     #[error("{message}")]
     #[diagnostic(code(soc2::usage))]
@@ -58,6 +63,12 @@ pub enum Error {
         /// The cause.
         source: std::io::Error,
     },
+}
+
+impl From<ConfigError> for Error {
+    fn from(e: ConfigError) -> Self {
+        Error::Config(Box::new(e))
+    }
 }
 
 impl From<LoadError> for Error {
@@ -90,15 +101,18 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
         Command::Check(args) => check(args),
         Command::Rules(RulesCommand::List { rules, format }) => {
-            let set = load_rules(&rules)?;
+            let set = load_rules(&rules, &config::Loaded::defaults())?;
             print(&list_rules(&set, &format))?;
             Ok(exit::OK)
         }
         Command::Rules(RulesCommand::Explain { id, rules_dirs }) => {
-            let set = load_rules(&RuleArgs {
-                rules_dirs,
-                ..RuleArgs::default()
-            })?;
+            let set = load_rules(
+                &RuleArgs {
+                    rules_dirs,
+                    ..RuleArgs::default()
+                },
+                &config::Loaded::defaults(),
+            )?;
             let rule = set.find(&id).ok_or_else(|| {
                 let ids: Vec<&str> = set.rules.iter().map(|r| r.id.as_str()).collect();
                 usage(format!("no rule `{id}`"), suggest(&id, &ids))
@@ -107,6 +121,11 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             Ok(exit::OK)
         }
         Command::Facts(args) => facts(args),
+        Command::Init { path, force } => init(&path, force),
+        Command::Schema { .. } => {
+            print(&config::json_schema())?;
+            Ok(exit::OK)
+        }
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "soc2", &mut std::io::stdout());
@@ -128,11 +147,56 @@ fn print(text: &str) -> Result<(), Error> {
     }
 }
 
-/// Loads built-in and extra rules and applies `--select`/`--ignore`.
-pub fn load_rules(args: &RuleArgs) -> Result<RuleSet, Error> {
+fn init(path: &Path, force: bool) -> Result<u8, Error> {
+    if path.exists() && !force {
+        return Err(usage(
+            format!("`{}` already exists", path.display()),
+            Some("pass --force to overwrite it".into()),
+        ));
+    }
+    write_file(path, &config::starter_file())?;
+    eprintln!("wrote {}", path.display());
+    Ok(exit::OK)
+}
+
+/// Loads built-in and extra rules, then applies the selection and severity overrides of
+/// soc2.toml and of `--select`/`--ignore` (a command-line `--select` replaces the file's).
+pub fn load_rules(args: &RuleArgs, config: &config::Loaded) -> Result<RuleSet, Error> {
     let mut set = rules::load_embedded()?;
+    let selection = &config.config.rules;
+    for dir in &selection.rules_dirs {
+        rules::load_dir(&mut set, &config.base_dir().join(dir))?;
+    }
     for dir in &args.rules_dirs {
         rules::load_dir(&mut set, dir)?;
+    }
+    let ids: Vec<&str> = set
+        .rules
+        .iter()
+        .flat_map(|r| [r.id.as_str(), r.name.as_str()])
+        .collect();
+    let file_keys = selection
+        .select
+        .iter()
+        .chain(&selection.ignore)
+        .chain(selection.severity.keys());
+    for key in file_keys {
+        let name = std::slice::from_ref(key.get_ref());
+        if !set.unknown_keys(name).is_empty() {
+            return Err(config
+                .error(
+                    key.span(),
+                    format!("no rule matches `{}`", key.get_ref()),
+                    suggest(key.get_ref(), &ids)
+                        .or_else(|| Some("`soc2 rules list` shows every rule".into())),
+                )
+                .into());
+        }
+    }
+    for (key, severity) in &selection.severity {
+        for rule in set.rules.iter_mut().filter(|r| r.is_named(key.get_ref())) {
+            rule.severity = *severity;
+        }
     }
     for (flag, keys) in [("--select", &args.select), ("--ignore", &args.ignore)] {
         if let Some(bad) = set.unknown_keys(keys).first() {
@@ -147,7 +211,22 @@ pub fn load_rules(args: &RuleArgs) -> Result<RuleSet, Error> {
             ));
         }
     }
-    set.filter(&args.select, &args.ignore);
+    let select: Vec<String> = if args.select.is_empty() {
+        selection
+            .select
+            .iter()
+            .map(|k| k.get_ref().clone())
+            .collect()
+    } else {
+        args.select.clone()
+    };
+    let ignore: Vec<String> = selection
+        .ignore
+        .iter()
+        .map(|k| k.get_ref().clone())
+        .chain(args.ignore.iter().cloned())
+        .collect();
+    set.filter(&select, &ignore);
     Ok(set)
 }
 
@@ -211,8 +290,36 @@ fn read_facts(path: &Path) -> Result<Facts, Error> {
     Ok(facts)
 }
 
+/// The repositories to scan: the command line's, else soc2.toml's `targets.paths` (relative
+/// to the file), else the current directory.
+fn targets(paths: &[PathBuf], config: &config::Loaded) -> Vec<PathBuf> {
+    if !paths.is_empty() {
+        return paths.to_vec();
+    }
+    let from_file: Vec<PathBuf> = config
+        .config
+        .targets
+        .paths
+        .iter()
+        .map(|p| {
+            let base = config.base_dir();
+            if base.as_os_str().is_empty() {
+                PathBuf::from(p)
+            } else {
+                base.join(p)
+            }
+        })
+        .collect();
+    if from_file.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        from_file
+    }
+}
+
 fn facts(args: FactsArgs) -> Result<u8, Error> {
-    let facts = collect(&args.paths)?;
+    let config = config::discover(args.config.as_deref())?;
+    let facts = collect(&targets(&args.paths, &config))?;
     let mut json = serde_json::to_string_pretty(&facts).map_err(|e| usage(e.to_string(), None))?;
     json.push('\n');
     match args.output {
@@ -249,31 +356,31 @@ fn sources(roots: &[(String, String)], evaluations: &[Evaluation]) -> Sources {
 }
 
 fn check(args: CheckArgs) -> Result<u8, Error> {
-    let rules = load_rules(&args.rules)?;
-    let policy = Policy::default();
-    let (evaluations, roots) = match &args.facts {
+    let config = config::discover(args.config.as_deref())?;
+    let rules = load_rules(&args.rules, &config)?;
+    let policy = &config.policy;
+    let paths = targets(&args.paths, &config);
+    let (mut evaluations, roots) = match &args.facts {
         Some(path) => {
             let facts = read_facts(path)?;
             (
-                engine::evaluate(&rules, &facts.repositories, &policy),
+                engine::evaluate(&rules, &facts.repositories, policy),
                 Vec::new(),
             )
         }
         None => {
             // Stream: each repository is collected, evaluated and dropped, so memory holds
             // the evaluations and the repositories in flight, not every repository's facts.
-            validate_paths(&args.paths)?;
-            let mut evaluations: Vec<Evaluation> = args
-                .paths
+            validate_paths(&paths)?;
+            let mut evaluations: Vec<Evaluation> = paths
                 .par_iter()
                 .flat_map_iter(|p| {
                     let repo = local_gha::collect(p);
-                    engine::evaluate(&rules, std::slice::from_ref(&repo), &policy)
+                    engine::evaluate(&rules, std::slice::from_ref(&repo), policy)
                 })
                 .collect();
             engine::sort(&mut evaluations);
-            let roots = args
-                .paths
+            let roots = paths
                 .iter()
                 .map(|p| {
                     let root = p.to_string_lossy().replace('\\', "/");
@@ -284,6 +391,8 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
         }
     };
 
+    let warnings = exceptions::apply(&mut evaluations, &config, &rules, exceptions::today());
+    let evaluations = evaluations;
     let wants_table =
         args.format == Format::Table || args.outputs.iter().any(|(f, _)| *f == Format::Table);
     let sources = if wants_table && args.facts.is_none() {
@@ -293,7 +402,7 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
     };
     let color = std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let warnings: Vec<engine::Warning> = Vec::new();
+
     let input = ReportInput {
         rules: &rules,
         evaluations: &evaluations,

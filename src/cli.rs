@@ -34,6 +34,21 @@ pub enum Command {
     Rules(RulesCommand),
     /// Collect facts and print them as JSON, without evaluating rules.
     Facts(FactsArgs),
+    /// Write a commented starter soc2.toml documenting every key and its default.
+    Init {
+        /// Where to write it.
+        #[arg(default_value = "soc2.toml")]
+        path: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print a JSON Schema, for editors.
+    Schema {
+        /// Which schema.
+        #[arg(value_parser = ["config"])]
+        which: String,
+    },
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -58,9 +73,12 @@ pub struct RuleArgs {
 /// Arguments of `soc2 check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Local repositories to scan.
-    #[arg(value_name = "PATH", default_value = ".")]
+    /// Local repositories to scan (default: `targets.paths` of soc2.toml, else `.`).
+    #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// The configuration file (default: ./soc2.toml when present).
+    #[arg(short, long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Rule selection.
     #[command(flatten)]
     pub rules: RuleArgs,
@@ -84,9 +102,12 @@ pub struct CheckArgs {
 /// Arguments of `soc2 facts`.
 #[derive(Debug, Args)]
 pub struct FactsArgs {
-    /// Local repositories to scan.
-    #[arg(value_name = "PATH", default_value = ".")]
+    /// Local repositories to scan (default: `targets.paths` of soc2.toml, else `.`).
+    #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// The configuration file (default: ./soc2.toml when present).
+    #[arg(short, long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Write the JSON to this file instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,

@@ -609,7 +609,12 @@ fn evaluate_rule(
     }
     Some(match rule.assert.eval_bool(bindings) {
         Ok(true) => make(Outcome::Pass, String::new()),
-        Ok(false) => make(Outcome::Fail, rule.message.render(bindings)),
+        Ok(false) => {
+            let mut e = make(Outcome::Fail, rule.message.render(bindings));
+            e.expected = rule.expected.as_ref().map(|t| t.render(bindings));
+            e.actual = rule.actual.as_ref().map(|t| t.render(bindings));
+            e
+        }
         Err(e) => make(
             Outcome::Unknown,
             format!("could not evaluate the rule's `assert` condition: {e}"),

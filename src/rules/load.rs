@@ -83,6 +83,10 @@ struct RawRule {
     #[serde(default)]
     at: Option<Spanned<AtField>>,
     message: Spanned<String>,
+    #[serde(default)]
+    expected: Option<Spanned<String>>,
+    #[serde(default)]
+    actual: Option<Spanned<String>>,
     rationale: String,
     remediation: String,
     references: Spanned<Vec<String>>,
@@ -119,7 +123,7 @@ pub fn load_file(path: &str, text: &str) -> Result<Rule, LoadError> {
         let message = plain_message(&e);
         let help = message.contains("missing field").then(|| {
             "required fields: id, name, title, criteria, severity, scope, assert, message, \
-             rationale, remediation, references"
+             rationale, remediation, references (optional: when, at, expected, actual)"
                 .to_string()
         });
         LoadError::new(path, text, offset, message, help)
@@ -202,6 +206,11 @@ pub fn load_file(path: &str, text: &str) -> Result<Rule, LoadError> {
     let assert = compile(&raw.assert)?;
     let message = Template::compile(&raw.message.value, vars)
         .map_err(|e| expr_error(path, text, &raw.message, &e))?;
+    let template = |s: &Spanned<String>| {
+        Template::compile(&s.value, vars).map_err(|e| expr_error(path, text, s, &e))
+    };
+    let expected = raw.expected.as_ref().map(template).transpose()?;
+    let actual = raw.actual.as_ref().map(template).transpose()?;
     let at = match raw.at.map(|a| a.value) {
         None => Vec::new(),
         Some(AtField::One(s)) => vec![s],
@@ -219,6 +228,8 @@ pub fn load_file(path: &str, text: &str) -> Result<Rule, LoadError> {
         assert,
         at,
         message,
+        expected,
+        actual,
         rationale: raw.rationale.trim().to_string(),
         remediation: raw.remediation.trim().to_string(),
         references: raw.references.value,

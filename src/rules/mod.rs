@@ -31,6 +31,7 @@ pub use load::{LoadError, load_dir, load_embedded, load_file};
     Serialize,
     Deserialize,
     clap::ValueEnum,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -222,6 +223,10 @@ pub struct Rule {
     pub at: Vec<String>,
     /// Message template for a failure.
     pub message: Template,
+    /// What the declared policy requires, as a template (reported with failures).
+    pub expected: Option<Template>,
+    /// What the configuration actually is, as a template (reported with failures).
+    pub actual: Option<Template>,
     /// Why the control matters.
     pub rationale: String,
     /// How to fix a failure.

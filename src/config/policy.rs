@@ -2,14 +2,53 @@
 //!
 //! Every threshold or list a user could reasonably disagree with lives here with a documented
 //! default, and reaches rule conditions as `policy.<area>.<key>`. Nothing of the kind is
-//! hard-coded in a rule.
+//! hard-coded in a rule. Profiles ([`Profile`]) set coherent groups of defaults.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// A coherent set of defaults; explicit keys in soc2.toml override it.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, Default, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// The defaults documented on each key.
+    #[default]
+    Baseline,
+    /// Stricter: two approvals, every action (including `actions/*`) pinned to a SHA, images
+    /// pinned by digest, signed commits.
+    Strict,
+}
+
+impl Profile {
+    /// The lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Baseline => "baseline",
+            Profile::Strict => "strict",
+        }
+    }
+}
+
+impl Policy {
+    /// The defaults of a profile.
+    pub fn for_profile(profile: Profile) -> Self {
+        let mut p = Policy::default();
+        if profile == Profile::Strict {
+            p.supply_chain.trusted_owners = Vec::new();
+            p.supply_chain.require_image_digest = true;
+            p.change_management.required_approvals = 2;
+            p.change_management.require_signed_commits = true;
+        }
+        p
+    }
+}
+
 /// All policy parameters, grouped by area.
-#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Policy {
+    /// Reviews and approvals of changes (CC8).
+    pub change_management: ChangeManagement,
     /// Third-party code: actions, images, dependencies (CC9).
     pub supply_chain: SupplyChain,
     /// Security scanning in pipelines (CC7).
@@ -23,7 +62,7 @@ pub struct Policy {
 }
 
 /// Supply-chain policy.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct SupplyChain {
     /// Action owners whose actions may be referenced by tag (default: `actions`, `github`).
@@ -42,7 +81,7 @@ impl Default for SupplyChain {
 }
 
 /// A family of tools recognised by the action they use or the command they run.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ToolList {
     /// Action prefixes (`owner/repo` or `owner/repo/path`).
@@ -59,7 +98,7 @@ fn tools(actions: &[&str], commands: &[&str]) -> ToolList {
 }
 
 /// Scanning policy: which tools count as what.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Scanning {
     /// Static analysis (CC7-001).
@@ -153,7 +192,7 @@ impl Default for Scanning {
 }
 
 /// Deployment policy.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Deployment {
     /// Regular expressions for production environment names.
@@ -269,7 +308,7 @@ impl Default for Deployment {
 }
 
 /// Access policy.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Access {
     /// `runs-on` labels that mean a self-hosted runner (CC6-016).
@@ -284,8 +323,30 @@ impl Default for Access {
     }
 }
 
+/// Change-management policy.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ChangeManagement {
+    /// Approvals a change to the default branch needs (CC8-003).
+    pub required_approvals: u32,
+    /// Whether commits to protected branches must be signed (CC8-013).
+    pub require_signed_commits: bool,
+    /// Branches whose protection is checked besides the default branch.
+    pub protected_branches: Vec<String>,
+}
+
+impl Default for ChangeManagement {
+    fn default() -> Self {
+        Self {
+            required_approvals: 1,
+            require_signed_commits: false,
+            protected_branches: Vec::new(),
+        }
+    }
+}
+
 /// Operations policy.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Operations {
     /// The audit observation window, in days, that evidence must cover.
