@@ -19,6 +19,7 @@ use crate::facts::Facts;
 use crate::providers::local_gha;
 use crate::report::{self, Format, ReportInput, Sources};
 use crate::rules::{self, LoadError, RuleSet};
+use crate::suppress;
 
 /// Exit codes of the CLI contract.
 pub mod exit {
@@ -251,26 +252,33 @@ fn sources(roots: &[(String, String)], evaluations: &[Evaluation]) -> Sources {
 fn check(args: CheckArgs) -> Result<u8, Error> {
     let rules = load_rules(&args.rules)?;
     let policy = Policy::default();
-    let (evaluations, roots) = match &args.facts {
+    let (evaluations, warnings, roots) = match &args.facts {
         Some(path) => {
             let facts = read_facts(path)?;
-            (
-                engine::evaluate(&rules, &facts.repositories, &policy),
-                Vec::new(),
-            )
+            let mut evaluations = engine::evaluate(&rules, &facts.repositories, &policy);
+            let warnings = suppress::apply(&mut evaluations, &facts.repositories, &rules);
+            (evaluations, warnings, Vec::new())
         }
         None => {
             // Stream: each repository is collected, evaluated and dropped, so memory holds
             // the evaluations and the repositories in flight, not every repository's facts.
             validate_paths(&args.paths)?;
-            let mut evaluations: Vec<Evaluation> = args
+            // Suppressions are applied per repository, while its facts are at hand.
+            let per_repo: Vec<(Vec<Evaluation>, Vec<engine::Warning>)> = args
                 .paths
                 .par_iter()
-                .flat_map_iter(|p| {
-                    let repo = local_gha::collect(p);
-                    engine::evaluate(&rules, std::slice::from_ref(&repo), &policy)
+                .map(|p| {
+                    let repo = [local_gha::collect(p)];
+                    let mut evaluations = engine::evaluate(&rules, &repo, &policy);
+                    let warnings = suppress::apply(&mut evaluations, &repo, &rules);
+                    (evaluations, warnings)
                 })
                 .collect();
+            let (mut evaluations, mut warnings) = (Vec::new(), Vec::new());
+            for (e, w) in per_repo {
+                evaluations.extend(e);
+                warnings.extend(w);
+            }
             engine::sort(&mut evaluations);
             let roots = args
                 .paths
@@ -280,7 +288,7 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
                     (format!("local:{root}"), root)
                 })
                 .collect();
-            (evaluations, roots)
+            (evaluations, warnings, roots)
         }
     };
 
@@ -293,7 +301,6 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
     };
     let color = std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let warnings: Vec<engine::Warning> = Vec::new();
     let input = ReportInput {
         rules: &rules,
         evaluations: &evaluations,
