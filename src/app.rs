@@ -20,6 +20,7 @@ use crate::facts::Facts;
 use crate::providers::local_gha;
 use crate::report::{self, Format, ReportInput, Sources};
 use crate::rules::{self, LoadError, RuleSet};
+use crate::suppress;
 
 /// Exit codes of the CLI contract.
 pub mod exit {
@@ -360,25 +361,34 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
     let rules = load_rules(&args.rules, &config)?;
     let policy = &config.policy;
     let paths = targets(&args.paths, &config);
-    let (mut evaluations, roots) = match &args.facts {
+    // Inline suppressions first (they are part of the evidence), then soc2.toml exceptions on
+    // what still fails.
+    let (mut evaluations, mut warnings, roots) = match &args.facts {
         Some(path) => {
             let facts = read_facts(path)?;
-            (
-                engine::evaluate(&rules, &facts.repositories, policy),
-                Vec::new(),
-            )
+            let mut evaluations = engine::evaluate(&rules, &facts.repositories, policy);
+            let warnings = suppress::apply(&mut evaluations, &facts.repositories, &rules);
+            (evaluations, warnings, Vec::new())
         }
         None => {
             // Stream: each repository is collected, evaluated and dropped, so memory holds
             // the evaluations and the repositories in flight, not every repository's facts.
             validate_paths(&paths)?;
-            let mut evaluations: Vec<Evaluation> = paths
+            // Suppressions are applied per repository, while its facts are at hand.
+            let per_repo: Vec<(Vec<Evaluation>, Vec<engine::Warning>)> = paths
                 .par_iter()
-                .flat_map_iter(|p| {
-                    let repo = local_gha::collect(p);
-                    engine::evaluate(&rules, std::slice::from_ref(&repo), policy)
+                .map(|p| {
+                    let repo = [local_gha::collect(p)];
+                    let mut evaluations = engine::evaluate(&rules, &repo, policy);
+                    let warnings = suppress::apply(&mut evaluations, &repo, &rules);
+                    (evaluations, warnings)
                 })
                 .collect();
+            let (mut evaluations, mut warnings) = (Vec::new(), Vec::new());
+            for (e, w) in per_repo {
+                evaluations.extend(e);
+                warnings.extend(w);
+            }
             engine::sort(&mut evaluations);
             let roots = paths
                 .iter()
@@ -387,11 +397,16 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
                     (format!("local:{root}"), root)
                 })
                 .collect();
-            (evaluations, roots)
+            (evaluations, warnings, roots)
         }
     };
 
-    let warnings = exceptions::apply(&mut evaluations, &config, &rules, exceptions::today());
+    warnings.extend(exceptions::apply(
+        &mut evaluations,
+        &config,
+        &rules,
+        exceptions::today(),
+    ));
     let evaluations = evaluations;
     let wants_table =
         args.format == Format::Table || args.outputs.iter().any(|(f, _)| *f == Format::Table);
@@ -402,7 +417,6 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
     };
     let color = std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-
     let input = ReportInput {
         rules: &rules,
         evaluations: &evaluations,

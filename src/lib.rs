@@ -3,7 +3,8 @@
 //! The flow is collect → evaluate → report: [`providers`] read files (and, later, APIs) into
 //! typed, located [`facts`]; the [`engine`] evaluates the declarative [`rules`] (conditions in
 //! CEL, see [`expr`]) against them under the declared [`config::Policy`]; [`report`]ers turn
-//! the evaluations into a table, JSON, SARIF or JUnit. [`app`] wires it to the command line.
+//! the evaluations into a table, JSON, SARIF or JUnit, after [`suppress`] has applied the
+//! inline suppression comments. [`app`] wires it to the command line.
 
 pub mod app;
 pub mod cli;
@@ -16,4 +17,5 @@ pub mod providers;
 pub mod report;
 pub mod rules;
 pub mod secrets;
+pub mod suppress;
 pub mod yaml;

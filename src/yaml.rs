@@ -87,7 +87,7 @@ impl<'a> SourceText<'a> {
         (line as u32, col as u32 + 1)
     }
 
-    fn marker_offset(&self, m: &Marker) -> usize {
+    pub(crate) fn marker_offset(&self, m: &Marker) -> usize {
         self.byte_offset(m.line(), m.col())
     }
 
@@ -201,6 +201,110 @@ pub fn repair_flow_indentation(text: &str) -> Option<String> {
         out.push_str(line);
     }
     changed.then_some(out)
+}
+
+/// The byte ranges (half-open, sorted, merged) of every scalar written in the documents:
+/// keys and values, plain, quoted and block. A `#` inside one of them is text, not a comment.
+///
+/// A quoted scalar's range runs from its opening to its closing quote, across lines (found in
+/// the text: the parser's span of a quoted scalar can run on over a trailing comment); a block
+/// scalar's (`|`, `>`) from its first content line to the start of the first line that is
+/// less indented, so a comment line after the block is outside it while a `#` line inside the
+/// block is inside. Aliased nodes repeat their anchor's span and add nothing.
+pub fn scalar_ranges(src: &SourceText<'_>, docs: &[Node<'_>]) -> Vec<std::ops::Range<usize>> {
+    fn walk(node: &Node<'_>, src: &SourceText<'_>, out: &mut Vec<std::ops::Range<usize>>) {
+        match &node.data {
+            YamlData::Mapping(m) => {
+                for (k, v) in m {
+                    walk(k, src, out);
+                    walk(v, src, out);
+                }
+            }
+            YamlData::Sequence(items) => {
+                for v in items {
+                    walk(v, src, out);
+                }
+            }
+            YamlData::Tagged(_, inner) => walk(inner, src, out),
+            _ => {
+                let start = src.marker_offset(&node.span.start);
+                let end = src.marker_offset(&node.span.end);
+                if end > start {
+                    out.push(start..quoted_end(src.text, start).unwrap_or(end));
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for doc in docs {
+        walk(doc, src, &mut out);
+    }
+    out.sort_by_key(|r| (r.start, r.end));
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::with_capacity(out.len());
+    for r in out {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    merged
+}
+
+/// The end (just past the closing quote) of a quoted scalar whose node starts at `start`,
+/// after any tag or anchor; `None` when the scalar is not quoted.
+fn quoted_end(text: &str, start: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut i = start;
+    while matches!(b.get(i), Some(b'!' | b'&')) {
+        while i < b.len() && !b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+    }
+    let quote = *b.get(i).filter(|c| matches!(c, b'"' | b'\''))?;
+    let mut j = i + 1;
+    while j < b.len() {
+        match b[j] {
+            b'\\' if quote == b'"' => j += 2,
+            c if c == quote => {
+                if quote == b'\'' && b.get(j + 1) == Some(&b'\'') {
+                    j += 2;
+                } else {
+                    return Some(j + 1);
+                }
+            }
+            _ => j += 1,
+        }
+    }
+    None
+}
+
+/// Where the comment on a line starts, as a byte offset into the file: the first `#` that is
+/// at the start of the line or right after a space or tab, and is not inside a scalar
+/// (`ranges` from [`scalar_ranges`]). That is YAML's rule for comments (`a#b` is text, as is
+/// `"a # b"` and a `# line` inside a `run: |` block), checked against the parsed document
+/// rather than re-implemented.
+pub fn comment_start(
+    src: &SourceText<'_>,
+    ranges: &[std::ops::Range<usize>],
+    line: usize,
+) -> Option<usize> {
+    let start = *src.line_starts.get(line.checked_sub(1)?)?;
+    let text = src.text[start..].split('\n').next().unwrap_or("");
+    let mut prev: Option<u8> = None;
+    for (i, b) in text.bytes().enumerate() {
+        if b == b'#' && matches!(prev, None | Some(b' ' | b'\t')) {
+            let at = start + i;
+            let idx = ranges.partition_point(|r| r.end <= at);
+            if ranges.get(idx).is_none_or(|r| r.start > at) {
+                return Some(at);
+            }
+        }
+        prev = Some(b);
+    }
+    None
 }
 
 fn check_depth(node: &Node<'_>, depth: usize) -> Result<(), YamlError> {
@@ -454,5 +558,40 @@ mod tests {
     fn syntax_errors_have_positions() {
         let err = parse("a: [1\nb: 2\n").expect_err("invalid");
         assert_eq!(err.line, 2);
+    }
+
+    fn comment_columns(text: &str) -> Vec<(usize, usize)> {
+        let docs = parse(text).expect("parses");
+        let src = SourceText::new("f.yml", text);
+        let ranges = scalar_ranges(&src, &docs);
+        (1..=text.lines().count())
+            .filter_map(|l| {
+                comment_start(&src, &ranges, l).map(|at| (l, src.line_col(at).1 as usize))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn comments_are_found_where_yaml_has_them() {
+        let text = "# top\na: 1 # trailing\nb: x#y\nc: \"q # \\\" not\" # yes\nd: 'p # '' not' # yes\ne: [1, \"2 # x\"] # flow\nf: !!str \"t # x\" # tagged\ng: &anchor 'a # x' # anchored\n\"k # x\": v # key\n";
+        assert_eq!(
+            comment_columns(text),
+            vec![
+                (1, 1),
+                (2, 6),
+                (4, 17),
+                (5, 17),
+                (6, 17),
+                (7, 18),
+                (8, 20),
+                (9, 12)
+            ]
+        );
+    }
+
+    #[test]
+    fn hashes_inside_block_and_multi_line_scalars_are_text() {
+        let text = "run: | # header\n  echo hi\n  # inside\n# after\nq: \"multi\n  # in quotes\n  end\"\nk:\n  f: >-\n    x\n    # in\n  # out\n  o: 2\n";
+        assert_eq!(comment_columns(text), vec![(1, 8), (4, 1), (12, 3)]);
     }
 }

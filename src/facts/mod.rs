@@ -145,6 +145,32 @@ pub struct Repository {
     pub ecosystems: Vec<String>,
     /// Files that were found but could not be read or understood.
     pub diagnostics: Vec<FileDiagnostic>,
+    /// Inline suppression comments (`# soc2: ignore[RULE] reason`) in the pipeline files,
+    /// in file and line order. Rule conditions do not see them; [`crate::suppress`] applies
+    /// them to the evaluations.
+    #[serde(default, skip_serializing_if = "skip_suppressions")]
+    pub suppressions: Vec<Suppression>,
+}
+
+fn skip_suppressions(s: &[Suppression]) -> bool {
+    s.is_empty() || skip_location(&s)
+}
+
+/// An inline suppression comment in a pipeline file:
+/// `# soc2: ignore[CC9-001, actions-pinned-to-sha] reason`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
+pub struct Suppression {
+    /// Path of the file relative to the repository root.
+    pub path: String,
+    /// 1-based line of the comment.
+    pub line: u32,
+    /// The rule ids or names between the brackets, as written (empty when the comment could
+    /// not be read as `ignore[...]`).
+    pub rules: Vec<String>,
+    /// The text after the brackets, trimmed; may be empty (such a suppression does not apply).
+    pub reason: String,
+    /// The comment, from its `#` to the end of the line.
+    pub loc: Location,
 }
 
 /// A file that exists, with the location of its start.

@@ -1,9 +1,11 @@
-//! JSON: every rule and evaluation, with stable field names and a `schema_version`.
+//! JSON: every rule and evaluation, with stable field names and a `schema_version`. Excepted
+//! evaluations carry their `waiver`; problems in the run's own inputs (unused suppressions, ...)
+//! are in the top-level `warnings`.
 
 use serde::Serialize;
 
 use super::ReportInput;
-use crate::engine::{Evaluation, Summary};
+use crate::engine::{Evaluation, Summary, Warning};
 use crate::facts::ToolInfo;
 
 /// Version of the JSON report format; bumped on any incompatible change.
@@ -20,6 +22,7 @@ struct Report<'a> {
     summary: Summary,
     rules: Vec<RuleInfo<'a>>,
     evaluations: &'a [Evaluation],
+    warnings: &'a [Warning],
 }
 
 #[derive(Serialize)]
@@ -64,6 +67,7 @@ pub fn render(input: &ReportInput<'_>) -> String {
             })
             .collect(),
         evaluations: input.evaluations,
+        warnings: input.warnings,
     };
     let mut out =
         serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));

@@ -53,7 +53,12 @@ fn case(input: &ReportInput<'_>, e: &Evaluation, name: String, classname: &str) 
             s.set_type("unknown");
             s
         }
-        Outcome::Unknown | Outcome::NotApplicable | Outcome::Excepted => {
+        Outcome::Excepted => {
+            let mut s = TestCaseStatus::skipped();
+            s.set_message(excepted_message(e));
+            s
+        }
+        Outcome::Unknown | Outcome::NotApplicable => {
             let mut s = TestCaseStatus::skipped();
             s.set_message(format!(
                 "{}: {}",
@@ -72,6 +77,36 @@ fn case(input: &ReportInput<'_>, e: &Evaluation, name: String, classname: &str) 
         tc.extra.insert("line".into(), loc.line.to_string().into());
     }
     tc
+}
+
+/// `excepted: <reason> (approved by X, expires D)`, or for a suppression comment
+/// `excepted: <reason> (suppressed at path:line)`.
+fn excepted_message(e: &Evaluation) -> String {
+    let Some(w) = &e.waiver else {
+        return format!("excepted: {}", e.message.replace('\n', " "));
+    };
+    let mut details = Vec::new();
+    if let Some(by) = &w.approved_by {
+        details.push(format!("approved by {by}"));
+    }
+    if let Some(d) = &w.expires {
+        details.push(format!("expires {d}"));
+    }
+    if w.kind == crate::suppress::KIND
+        && let Some(src) = &w.source
+    {
+        details.push(format!(
+            "suppressed at {}:{}",
+            artifact_uri(&e.target, &src.path),
+            src.line
+        ));
+    }
+    let reason = w.reason.replace('\n', " ");
+    if details.is_empty() {
+        format!("excepted: {reason}")
+    } else {
+        format!("excepted: {reason} ({})", details.join(", "))
+    }
 }
 
 /// Renders the JUnit report.

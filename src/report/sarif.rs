@@ -4,8 +4,10 @@
 //! criteria as tags and a numeric `security-severity`), one result per failing or excepted
 //! evaluation. Every result has a physical location relative to the repository root and a
 //! logical location naming the resource; `partialFingerprints` come from rule, target and
-//! resource, never from line numbers, so alerts survive edits. Exceptions become
-//! `suppressions`; unknown outcomes become tool notifications, not alerts.
+//! resource, never from line numbers, so alerts survive edits. Excepted evaluations carry a
+//! `suppressions` entry (`inSource` for a suppression comment, `external` for an exception)
+//! whose justification is the waiver's reason; unknown outcomes and the run's warnings become
+//! tool execution notifications, not alerts.
 
 use serde_json::{Value, json};
 
@@ -72,10 +74,45 @@ fn result(input: &ReportInput<'_>, e: &Evaluation, rule_index: usize) -> Value {
         "properties": {"target": e.target, "subject": e.subject, "outcome": e.outcome.as_str()},
     });
     if e.outcome == Outcome::Excepted {
-        r["suppressions"] =
-            json!([{"kind": "external", "status": "accepted", "justification": e.message}]);
+        r["suppressions"] = json!([suppression(e)]);
     }
     r
+}
+
+/// The SARIF `suppression` of an excepted evaluation: `inSource` for a suppression comment
+/// (with the comment's location), `external` for an exception in soc2.toml; the justification
+/// is the waiver's reason, the approver and expiry are properties.
+fn suppression(e: &Evaluation) -> Value {
+    let Some(w) = &e.waiver else {
+        return json!({"kind": "external", "status": "accepted", "justification": e.message});
+    };
+    let in_source = w.kind == crate::suppress::KIND;
+    let mut s = json!({
+        "kind": if in_source { "inSource" } else { "external" },
+        "status": "accepted",
+        "justification": w.reason,
+    });
+    if in_source && let Some(src) = &w.source {
+        s["location"] = physical(&e.target, src);
+    }
+    let mut props = serde_json::Map::new();
+    props.insert("waiver".into(), json!(w.kind));
+    if let Some(by) = &w.approved_by {
+        props.insert("approvedBy".into(), json!(by));
+    }
+    if let Some(d) = &w.expires {
+        props.insert("expires".into(), json!(d));
+    }
+    s["properties"] = Value::Object(props);
+    s
+}
+
+/// A SARIF `location` with only a physical location.
+fn physical(target: &str, loc: &Location) -> Value {
+    json!({"physicalLocation": {
+        "artifactLocation": {"uri": artifact_uri(target, &loc.path), "uriBaseId": "%SRCROOT%"},
+        "region": region(loc),
+    }})
 }
 
 /// Renders the SARIF log.
@@ -139,13 +176,21 @@ pub fn render(input: &ReportInput<'_>) -> String {
                 "associatedRule": {"id": e.rule, "index": index_of(&e.rule)},
             });
             if let Some(loc) = &e.location {
-                n["locations"] = json!([{"physicalLocation": {
-                    "artifactLocation": {"uri": artifact_uri(&e.target, &loc.path), "uriBaseId": "%SRCROOT%"},
-                    "region": region(loc),
-                }}]);
+                n["locations"] = json!([physical(&e.target, loc)]);
             }
             n
         })
+        .chain(input.warnings.iter().map(|w| {
+            let mut n = json!({
+                "level": "warning",
+                "message": {"text": w.message},
+                "properties": {"target": w.target},
+            });
+            if let Some(loc) = &w.location {
+                n["locations"] = json!([physical(&w.target, loc)]);
+            }
+            n
+        }))
         .collect();
     let blocking = input.evaluations.iter().any(|e| input.is_blocking(e));
     let mut driver = json!({

@@ -1,5 +1,7 @@
 //! The terminal report: findings grouped by criterion then rule, each failure with
-//! `path:line:col` and a code frame, then a summary table per criterion and a totals line.
+//! `path:line:col` and a code frame; then the excepted findings with their waivers (kind,
+//! reason, approver, expiry) and the run's warnings; then a summary table per criterion and a
+//! totals line.
 //!
 //! Code frames never show a credential: lines are passed through [`crate::secrets::redact`],
 //! and the region of a finding about a hard-coded credential is masked whatever it contains.
@@ -11,6 +13,7 @@ use comfy_table::{Cell, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED}
 
 use super::{ReportInput, criterion_title, sarif::artifact_uri};
 use crate::engine::{Evaluation, Outcome, Summary};
+use crate::facts::Location;
 use crate::secrets;
 
 struct Style {
@@ -169,30 +172,29 @@ pub fn render(input: &ReportInput<'_>) -> String {
                 rule.title,
                 counts.join(", ")
             );
-            for e in evals.iter().filter(|e| {
-                matches!(
-                    e.outcome,
-                    Outcome::Fail | Outcome::Unknown | Outcome::Excepted
-                )
-            }) {
+            // Excepted findings are listed with their waivers in the "Excepted" section.
+            for e in evals
+                .iter()
+                .filter(|e| matches!(e.outcome, Outcome::Fail | Outcome::Unknown))
+            {
                 let (sym, code) = marker(e.outcome);
-                let place = e.location.as_ref().map_or_else(
-                    || e.subject.clone(),
-                    |l| {
-                        format!(
-                            "{}:{}:{}",
-                            artifact_uri(&e.target, &l.path),
-                            l.line,
-                            l.column
-                        )
-                    },
-                );
+                let mut message = secrets::redact(&one_line(&e.message)).into_owned();
+                if let Some(w) = e.waiver.as_ref().filter(|w| w.expired) {
+                    let _ = write!(
+                        message,
+                        " ({} expired{})",
+                        w.kind,
+                        w.expires
+                            .as_ref()
+                            .map_or(String::new(), |d| format!(" on {d}"))
+                    );
+                }
                 let _ = writeln!(
                     out,
                     "    {} {}  {}",
                     style.paint(code, sym),
-                    style.paint("36", &place),
-                    secrets::redact(&one_line(&e.message))
+                    style.paint("36", &place(e)),
+                    message
                 );
                 if e.outcome == Outcome::Fail
                     && let Some(frame) = code_frame(input, e, &style)
@@ -203,6 +205,9 @@ pub fn render(input: &ReportInput<'_>) -> String {
         }
         out.push('\n');
     }
+
+    excepted_section(input, &style, &mut out);
+    warnings_section(input, &style, &mut out);
 
     let mut table = Table::new();
     table
@@ -247,9 +252,14 @@ pub fn render(input: &ReportInput<'_>) -> String {
     } else {
         style.paint("1;31", "FAILED")
     };
+    let warnings = match input.warnings.len() {
+        0 => String::new(),
+        1 => " · 1 warning".to_string(),
+        n => format!(" · {n} warnings"),
+    };
     let _ = writeln!(
         out,
-        "{} pass · {} fail · {} unknown · {} not applicable · {} excepted — {verdict} (fail-on: {}{})",
+        "{} pass · {} fail · {} unknown · {} not applicable · {} excepted{warnings} — {verdict} (fail-on: {}{})",
         total.pass,
         total.fail,
         total.unknown,
@@ -259,4 +269,77 @@ pub fn render(input: &ReportInput<'_>) -> String {
         if input.strict { ", strict" } else { "" }
     );
     out
+}
+
+/// `path:line:col` of a finding (relative to where the tool ran), else its subject.
+fn place(e: &Evaluation) -> String {
+    e.location
+        .as_ref()
+        .map_or_else(|| e.subject.clone(), |l| location(&e.target, l))
+}
+
+fn location(target: &str, l: &Location) -> String {
+    format!("{}:{}:{}", artifact_uri(target, &l.path), l.line, l.column)
+}
+
+/// Every excepted finding with its waiver: kind, reason, approver, expiry and where the waiver
+/// is written.
+fn excepted_section(input: &ReportInput<'_>, style: &Style, out: &mut String) {
+    let excepted: Vec<&Evaluation> = input
+        .evaluations
+        .iter()
+        .filter(|e| e.outcome == Outcome::Excepted)
+        .collect();
+    if excepted.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{}", style.paint("1;4", "Excepted"));
+    let (sym, code) = marker(Outcome::Excepted);
+    for e in excepted {
+        let _ = writeln!(
+            out,
+            "  {} {} {}  {}",
+            style.paint(code, sym),
+            style.paint("1", &e.rule),
+            style.paint("36", &place(e)),
+            secrets::redact(&one_line(&e.message))
+        );
+        let Some(w) = &e.waiver else {
+            continue;
+        };
+        let mut detail = format!("{}: {}", w.kind, secrets::redact(&one_line(&w.reason)));
+        if let Some(by) = &w.approved_by {
+            let _ = write!(detail, " · approved by {by}");
+        }
+        if let Some(d) = &w.expires {
+            let _ = write!(detail, " · expires {d}");
+        }
+        if let Some(src) = &w.source {
+            let _ = write!(detail, " · {}", location(&e.target, src));
+        }
+        let _ = writeln!(out, "      {}", style.paint("2", &detail));
+    }
+    out.push('\n');
+}
+
+/// Problems in the run's own inputs (suppressions that do not apply, ...), with locations.
+fn warnings_section(input: &ReportInput<'_>, style: &Style, out: &mut String) {
+    if input.warnings.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{}", style.paint("1;4", "Warnings"));
+    for w in input.warnings {
+        let place = w
+            .location
+            .as_ref()
+            .map_or_else(|| w.target.clone(), |l| location(&w.target, l));
+        let _ = writeln!(
+            out,
+            "  {} {}  {}",
+            style.paint("33", "!"),
+            style.paint("36", &place),
+            one_line(&w.message)
+        );
+    }
+    out.push('\n');
 }

@@ -5,17 +5,21 @@
 //! and at the root), `.github/dependabot.{yml,yaml}`, `CODEOWNERS` (root, `.github/`, `docs/`),
 //! Renovate configuration and `SECURITY.md`, and detects package ecosystems from manifest files.
 //! Files are parsed in parallel; a file that cannot be read or parsed becomes a
-//! [`FileDiagnostic`] and the scan goes on.
+//! [`FileDiagnostic`] and the scan goes on. Inline suppression comments in workflows, local
+//! actions and the Dependabot file are collected as well ([`suppressions`]).
 
 mod codeowners;
 mod dependabot;
+pub mod suppressions;
 pub mod workflow;
 
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::facts::{FileDiagnostic, FileKind, FileRef, Location, Repository, Workflow};
+use crate::facts::{
+    FileDiagnostic, FileKind, FileRef, Location, Repository, Suppression, Workflow,
+};
 
 /// Files larger than this are reported, not parsed.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
@@ -30,23 +34,31 @@ pub fn collect(root: &Path) -> Repository {
     };
 
     let candidates = pipeline_files(root);
-    let parsed: Vec<Result<Workflow, FileDiagnostic>> = candidates
+    let parsed: Vec<(Result<Workflow, FileDiagnostic>, Vec<Suppression>)> = candidates
         .par_iter()
-        .map(|(rel, kind)| {
-            let text = read(root, rel, *kind)?;
-            workflow::parse(rel, &text, *kind)
+        .map(|(rel, kind)| match read(root, rel, *kind) {
+            Ok(text) => (
+                workflow::parse(rel, &text, *kind),
+                suppressions::find(rel, &text),
+            ),
+            Err(d) => (Err(d), Vec::new()),
         })
         .collect();
-    for result in parsed {
+    for (result, found) in parsed {
         match result {
             Ok(wf) => repo.workflows.push(wf),
             Err(d) => repo.diagnostics.push(d),
         }
+        repo.suppressions.extend(found);
     }
 
     for name in [".github/dependabot.yml", ".github/dependabot.yaml"] {
         if root.join(name).is_file() {
-            match read(root, name, FileKind::Dependabot).and_then(|t| dependabot::parse(name, &t)) {
+            let text = read(root, name, FileKind::Dependabot);
+            if let Ok(t) = &text {
+                repo.suppressions.extend(suppressions::find(name, t));
+            }
+            match text.and_then(|t| dependabot::parse(name, &t)) {
                 Ok(d) => repo.dependabot = Some(d),
                 Err(d) => repo.diagnostics.push(d),
             }
@@ -88,6 +100,8 @@ pub fn collect(root: &Path) -> Repository {
         ],
     );
     repo.ecosystems = ecosystems(root, !repo.workflows.is_empty());
+    repo.suppressions
+        .sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     repo
 }
 
