@@ -78,17 +78,25 @@ pub fn apply(
                 }
                 for id in ids {
                     let mut used = false;
-                    for line in [s.line, s.line + 1] {
+                    let lines: &[u32] = if s.standalone {
+                        &[s.line, s.line + 1]
+                    } else {
+                        &[s.line]
+                    };
+                    for &line in lines {
                         if let Some(idx) = failing.get(&(&*repo.id, &*s.path, line, id)) {
                             covered.extend(idx.iter().map(|&i| (i, s)));
                             used = true;
                         }
                     }
                     if !used {
+                        let place = if s.standalone {
+                            format!("line {} or {}", s.line, s.line + 1)
+                        } else {
+                            format!("line {}", s.line)
+                        };
                         warnings.push(warn(format!(
-                            "unused suppression: no failing {id} finding on line {} or {} of {}",
-                            s.line,
-                            s.line + 1,
+                            "unused suppression: no failing {id} finding on {place} of {}",
                             s.path
                         )));
                     }
@@ -182,6 +190,7 @@ mod tests {
         Suppression {
             path: path.into(),
             line,
+            standalone: true,
             rules: keys.iter().map(|k| k.to_string()).collect(),
             reason: reason.into(),
             loc: Location {
@@ -239,6 +248,26 @@ mod tests {
         assert_eq!(w.reason, "above, by name");
         assert_eq!(w.source.as_ref().map(|l| l.line), Some(11));
         assert_eq!(evals[1].message, "CC9-001 fails on line 12", "message kept");
+    }
+
+    #[test]
+    fn a_trailing_comment_covers_its_own_line_only() {
+        let mut evals = vec![
+            eval("CC9-001", Outcome::Fail, 10),
+            eval("CC9-001", Outcome::Fail, 11),
+        ];
+        let trailing = Suppression {
+            standalone: false,
+            ..supp(WF, 10, &["CC9-001"], "pinned by the vendor")
+        };
+        let warnings = run(&mut evals, vec![trailing]);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(evals[0].outcome, Outcome::Excepted);
+        assert_eq!(
+            evals[1].outcome,
+            Outcome::Fail,
+            "the next line is not covered"
+        );
     }
 
     #[test]

@@ -164,6 +164,10 @@ pub struct Suppression {
     pub path: String,
     /// 1-based line of the comment.
     pub line: u32,
+    /// Whether the comment is alone on its line (it then covers the next line); a comment
+    /// after code covers its own line only.
+    #[serde(default)]
+    pub standalone: bool,
     /// The rule ids or names between the brackets, as written (empty when the comment could
     /// not be read as `ignore[...]`).
     pub rules: Vec<String>,

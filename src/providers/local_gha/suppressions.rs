@@ -61,9 +61,13 @@ pub fn find(path: &str, text: &str) -> Vec<Suppression> {
         let orig_line = text[orig_start..].split('\n').next().unwrap_or("");
         let orig_line = orig_line.trim_end_matches('\r');
         let start = orig_start + orig_line.len().saturating_sub(comment.len());
+        let standalone = orig_line[..orig_line.len().saturating_sub(comment.len())]
+            .trim()
+            .is_empty();
         out.push(Suppression {
             path: path.to_string(),
             line: line as u32,
+            standalone,
             rules,
             reason,
             loc: original.range_location(start, start + comment.len()),
