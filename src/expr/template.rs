@@ -70,7 +70,8 @@ impl Template {
         Ok(Self { parts })
     }
 
-    /// Renders the template; a placeholder that fails to evaluate renders as `?`.
+    /// Renders the template on one line (YAML folding can leave line breaks in a message);
+    /// a placeholder that fails to evaluate renders as `?`.
     pub fn render(&self, bindings: &Bindings<'_>) -> String {
         let mut out = String::new();
         for part in &self.parts {
@@ -81,6 +82,9 @@ impl Template {
                     Err(_) => out.push('?'),
                 },
             }
+        }
+        if out.contains('\n') {
+            out = out.split_whitespace().collect::<Vec<_>>().join(" ");
         }
         out
     }
