@@ -138,6 +138,65 @@ pub fn render(input: &ReportInput<'_>) -> String {
             .push(e);
     }
 
+    // The same missing evidence (typically a file that could not be parsed) makes many rules
+    // unknown: list it once, with the rules it affects, instead of under every rule.
+    let mut shared: BTreeMap<(String, String, u32, u32, String), Vec<&str>> = BTreeMap::new();
+    for e in input
+        .evaluations
+        .iter()
+        .filter(|e| e.outcome == Outcome::Unknown)
+    {
+        if let Some(l) = &e.location {
+            shared
+                .entry((
+                    e.target.clone(),
+                    l.path.to_string(),
+                    l.line,
+                    l.column,
+                    e.message.clone(),
+                ))
+                .or_default()
+                .push(&e.rule);
+        }
+    }
+    shared.retain(|_, rules| rules.len() > 1);
+    if !shared.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            style.paint("1;4", "Evidence that could not be collected")
+        );
+        for ((target, path, line, column, message), rules) in &shared {
+            let (sym, code) = marker(Outcome::Unknown);
+            let _ = writeln!(
+                out,
+                "  {} {}  {}
+      affects {} rules: {}",
+                style.paint(code, sym),
+                style.paint(
+                    "36",
+                    &format!("{}:{line}:{column}", artifact_uri(target, path))
+                ),
+                secrets::redact(&one_line(message)),
+                rules.len(),
+                rules.join(", ")
+            );
+        }
+        out.push('\n');
+    }
+    let is_shared = |e: &Evaluation| {
+        e.outcome == Outcome::Unknown
+            && e.location.as_ref().is_some_and(|l| {
+                shared.contains_key(&(
+                    e.target.clone(),
+                    l.path.to_string(),
+                    l.line,
+                    l.column,
+                    e.message.clone(),
+                ))
+            })
+    };
+
     for (criterion, rules) in &groups {
         let _ = writeln!(
             out,
@@ -176,6 +235,7 @@ pub fn render(input: &ReportInput<'_>) -> String {
             for e in evals
                 .iter()
                 .filter(|e| matches!(e.outcome, Outcome::Fail | Outcome::Unknown))
+                .filter(|e| !is_shared(e))
             {
                 let (sym, code) = marker(e.outcome);
                 let mut message = secrets::redact(&one_line(&e.message)).into_owned();
