@@ -315,6 +315,7 @@ fn scope_noun(scope: Scope) -> &'static str {
         Scope::GhaEnv => "env/with value",
         Scope::GhaImage => "container image",
         Scope::GhaExpression => "expression",
+        Scope::GhaUses => "action or reusable-workflow reference",
     }
 }
 
@@ -501,6 +502,39 @@ fn evaluate_workflow(
                     resource: format!("{res}/{which}:{}", image.name),
                     display: format!("{display} › {}", image.reference),
                     loc: Some(&image.loc),
+                    locs: None,
+                    sensitive: false,
+                },
+            );
+        }
+    }
+    let uses_rules = rules(Scope::GhaUses);
+    if !uses_rules.is_empty() {
+        for reference in &wf.references {
+            let value = Value::of(reference);
+            let (job_v, step_v, res, display) = context(Some(reference.job), reference.step);
+            let b = Bindings::new()
+                .bind("uses", &value)
+                .bind("step", step_v)
+                .bind("job", job_v)
+                .bind("workflow", &wf_value)
+                .bind("repo", repo_value)
+                .bind("policy", policy);
+            let resource = match reference.kind.as_str() {
+                // A step's resource already names what it uses.
+                "action" => format!("{res}/uses"),
+                _ => format!(
+                    "{res}/uses:{}",
+                    reference.text.split('@').next().unwrap_or("")
+                ),
+            };
+            run(
+                uses_rules,
+                &b,
+                &Subject {
+                    resource,
+                    display: format!("{display} › {}", reference.text),
+                    loc: Some(&reference.loc),
                     locs: None,
                     sensitive: false,
                 },

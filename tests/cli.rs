@@ -465,20 +465,20 @@ fn rules_explain_shows_a_rule() {
             .assert()
             .success()
             .stdout(
-                predicate::str::starts_with("CC9-001 actions-pinned-to-sha\n")
-                    .and(predicate::str::contains(
-                        "Third-party actions are pinned to a full commit SHA",
-                    ))
-                    .and(predicate::str::contains("Severity:   high"))
-                    .and(predicate::str::contains(
-                        "CC9.2 (Vendor and business partner risk management)",
-                    ))
-                    .and(predicate::str::contains(
-                        "Passes:     has(step.ref) && is_sha(step.ref)",
-                    ))
-                    .and(predicate::str::contains("How to fix"))
-                    .and(predicate::str::contains("https://")),
-            );
+            predicate::str::starts_with("CC9-001 actions-pinned-to-sha\n")
+                .and(predicate::str::contains(
+                    "Third-party actions and reusable workflows are pinned to a full commit SHA",
+                ))
+                .and(predicate::str::contains("Severity:   high"))
+                .and(predicate::str::contains(
+                    "CC9.2 (Vendor and business partner risk management)",
+                ))
+                .and(predicate::str::contains(
+                    "Passes:     has(step.ref) && is_sha(step.ref)",
+                ))
+                .and(predicate::str::contains("How to fix"))
+                .and(predicate::str::contains("https://")),
+        );
     }
 }
 

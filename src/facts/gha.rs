@@ -44,6 +44,9 @@ pub struct Workflow {
     /// Every `${{ }}` expression inside a step's `run:`, `with:` or `env:`.
     #[serde(skip_serializing_if = "crate::facts::skip_location", default)]
     pub expressions: Vec<Expression>,
+    /// Every reference to remote code: actions in steps and reusable-workflow calls.
+    #[serde(skip_serializing_if = "crate::facts::skip_location", default)]
+    pub references: Vec<Reference>,
     /// Every container image: job containers, services and `docker://` steps.
     #[serde(skip_serializing_if = "crate::facts::skip_location", default)]
     pub images: Vec<Image>,
@@ -246,6 +249,36 @@ pub struct Image {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub step: Option<usize>,
     /// Where the reference is written.
+    #[serde(skip_serializing_if = "crate::facts::skip_location", default)]
+    pub loc: Location,
+}
+
+/// A reference to remote code by `uses:`: an action in a step, or a reusable workflow called by
+/// a job. Local (`./`) and `docker://` references are not included.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct Reference {
+    /// `action` (a step) or `workflow` (a job calling a reusable workflow).
+    pub kind: String,
+    /// `uses:` as written.
+    pub text: String,
+    /// Owner, lower-cased.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// `owner/repo`, lower-cased.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
+    /// The ref after `@`.
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub git_ref: Option<String>,
+    /// The version comment after a SHA pin, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// Index of the job in [`Workflow::jobs`].
+    pub job: usize,
+    /// Index of the step, for actions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<usize>,
+    /// Where the `uses:` value is written.
     #[serde(skip_serializing_if = "crate::facts::skip_location", default)]
     pub loc: Location,
 }

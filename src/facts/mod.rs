@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-pub use gha::{EnvEntry, Expression, Image, Job, Permissions, Step, Workflow};
+pub use gha::{EnvEntry, Expression, Image, Job, Permissions, Reference, Step, Workflow};
 
 /// Version of the facts format; bumped on any incompatible change.
 pub const FACTS_VERSION: u32 = 1;

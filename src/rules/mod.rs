@@ -133,11 +133,15 @@ pub enum Scope {
     /// Each `${{ }}` inside a step: `expr`, `step`, `job`, `workflow`, `repo`, `policy`.
     #[serde(rename = "gha.expression")]
     GhaExpression,
+    /// Each `uses:` of remote code (actions in steps, reusable-workflow calls): `uses`, `step`
+    /// (null for workflow calls), `job`, `workflow`, `repo`, `policy`.
+    #[serde(rename = "gha.uses")]
+    GhaUses,
 }
 
 impl Scope {
     /// All scopes.
-    pub const ALL: [Scope; 7] = [
+    pub const ALL: [Scope; 8] = [
         Scope::Repo,
         Scope::GhaWorkflow,
         Scope::GhaJob,
@@ -145,6 +149,7 @@ impl Scope {
         Scope::GhaEnv,
         Scope::GhaImage,
         Scope::GhaExpression,
+        Scope::GhaUses,
     ];
 
     /// The name used in rule files.
@@ -157,6 +162,7 @@ impl Scope {
             Scope::GhaEnv => "gha.env",
             Scope::GhaImage => "gha.image",
             Scope::GhaExpression => "gha.expression",
+            Scope::GhaUses => "gha.uses",
         }
     }
 
@@ -170,6 +176,7 @@ impl Scope {
             Scope::GhaEnv => &["env", "step", "job", "workflow", "repo", "policy"],
             Scope::GhaImage => &["image", "step", "job", "workflow", "repo", "policy"],
             Scope::GhaExpression => &["expr", "step", "job", "workflow", "repo", "policy"],
+            Scope::GhaUses => &["uses", "step", "job", "workflow", "repo", "policy"],
         }
     }
 

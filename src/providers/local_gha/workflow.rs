@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 
 use crate::facts::{
-    EnvEntry, Expression, FileDiagnostic, FileKind, Image, Job, Location, Locs, Permissions, Step,
-    Workflow,
+    EnvEntry, Expression, FileDiagnostic, FileKind, Image, Job, Location, Locs, Permissions,
+    Reference, Step, Workflow,
 };
 use crate::secrets;
 use crate::yaml::{self, Node, SourceText};
@@ -227,9 +227,21 @@ impl Builder<'_, '_> {
         }
         if let Some(uses) = text("uses") {
             if !uses.starts_with("./") {
-                let (owner, _, git_ref) = split_action(&uses);
-                job.owner = owner;
-                job.git_ref = git_ref;
+                let (owner, repository, git_ref) = split_action(&uses);
+                job.owner = owner.clone();
+                job.git_ref = git_ref.clone();
+                let uses_node = yaml::get(node, "uses");
+                self.wf.references.push(Reference {
+                    kind: "workflow".into(),
+                    text: uses.clone(),
+                    owner,
+                    repository,
+                    git_ref,
+                    comment: uses_node.and_then(|n| self.trailing_comment(n)),
+                    job: index,
+                    step: None,
+                    loc: job.locs.get("uses").cloned().unwrap_or_default(),
+                });
             }
             job.uses = Some(uses);
         }
@@ -345,6 +357,17 @@ impl Builder<'_, '_> {
                     if let Some(uses_node) = yaml::get(node, "uses") {
                         step.ref_comment = self.trailing_comment(uses_node);
                     }
+                    self.wf.references.push(Reference {
+                        kind: "action".into(),
+                        text: uses.clone(),
+                        owner: step.owner.clone(),
+                        repository: step.action.clone(),
+                        git_ref: step.git_ref.clone(),
+                        comment: step.ref_comment.clone(),
+                        job,
+                        step: Some(index),
+                        loc: step.locs.get("uses").cloned().unwrap_or_default(),
+                    });
                 }
             }
             (None, Some(_)) => step.kind = "run".into(),
