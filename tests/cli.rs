@@ -474,7 +474,7 @@ fn rules_explain_shows_a_rule() {
                     "CC9.2 (Vendor and business partner risk management)",
                 ))
                 .and(predicate::str::contains(
-                    "Passes:     has(step.ref) && is_sha(step.ref)",
+                    "Passes:     has(uses.ref) && is_sha(uses.ref)",
                 ))
                 .and(predicate::str::contains("How to fix"))
                 .and(predicate::str::contains("https://")),
