@@ -195,7 +195,11 @@ pub fn load_rules(args: &RuleArgs, config: &config::Loaded) -> Result<RuleSet, E
         }
     }
     for (key, severity) in &selection.severity {
-        for rule in set.rules.iter_mut().filter(|r| r.is_named(key.get_ref())) {
+        for rule in set
+            .rules
+            .iter_mut()
+            .filter(|r| r.matches_key(key.get_ref()))
+        {
             rule.severity = *severity;
         }
     }

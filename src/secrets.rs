@@ -113,12 +113,70 @@ fn looks_random(value: &str) -> bool {
     !lower_words && classes.iter().filter(|&&b| b).count() >= 2
 }
 
-/// Replaces every well-known credential shape in `text` with [`REDACTED`].
+/// Assignments of literal values to credential-like names in free text: `PASSWORD=...`,
+/// `export AWS_SECRET_ACCESS_KEY=...`, `api_key: ...`, and `Authorization: token ...` headers.
+static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r#"(?i)(\b[A-Z0-9_.-]*(?:pass(?:word|wd)?|secret|token|api[_-]?key|private[_-]?key|access[_-]?key|credentials?)[A-Z0-9_]*"?\s*[=:]\s*["']?)"#,
+        r#"([^\s"'$@{}()\[\],][^\s"']{7,})"#,
+    ))
+    .expect("valid regex")
+});
+
+static AUTH_HEADER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)(authorization:\s*(?:token|bearer|basic)\s+)([^\s"'$]{8,})"#)
+        .expect("valid regex")
+});
+
+/// Where well-known credential shapes occur in `text`: (kind, byte range).
+pub fn find_known_tokens(text: &str) -> Vec<(&'static str, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    for p in PATTERNS.iter() {
+        out.extend(p.regex.find_iter(text).map(|m| (p.kind, m.range())));
+    }
+    out.sort_by_key(|(_, r)| r.start);
+    out
+}
+
+/// Credentials written in free text (a script): well-known token shapes and literal values
+/// assigned to credential-like names, as (kind, byte range of the value).
+pub fn find_in_text(text: &str) -> Vec<(&'static str, std::ops::Range<usize>)> {
+    let mut out = find_known_tokens(text);
+    for re in [&*ASSIGNMENT, &*AUTH_HEADER] {
+        for c in re.captures_iter(text) {
+            if let Some(m) = c.get(2)
+                && !out
+                    .iter()
+                    .any(|(_, r)| r.start < m.end() && m.start() < r.end)
+            {
+                out.push(("credential-like value", m.range()));
+            }
+        }
+    }
+    out.sort_by_key(|(_, r)| r.start);
+    out
+}
+
+/// Replaces every well-known credential shape in `text` with [`REDACTED`], and the values of
+/// credential-like assignments (`PASSWORD=...`, `Authorization: token ...`). For free text:
+/// scripts, expressions, code frames and messages.
 pub fn redact(text: &str) -> Cow<'_, str> {
     let mut out = Cow::Borrowed(text);
     for p in PATTERNS.iter() {
         if p.regex.is_match(&out) {
             out = Cow::Owned(p.regex.replace_all(&out, REDACTED).into_owned());
+        }
+    }
+    for re in [&*ASSIGNMENT, &*AUTH_HEADER] {
+        if re.is_match(&out) {
+            let replaced = re.replace_all(&out, |c: &regex::Captures<'_>| {
+                if c[2].starts_with(REDACTED) {
+                    c[0].to_string()
+                } else {
+                    format!("{}{REDACTED}", &c[1])
+                }
+            });
+            out = Cow::Owned(replaced.into_owned());
         }
     }
     out
@@ -136,6 +194,34 @@ mod tests {
         assert_eq!(redact(&text), "key: [REDACTED] rest");
         let gh = format!("ghp_{}", "a".repeat(36));
         assert!(redact(&gh).contains(REDACTED));
+    }
+
+    #[test]
+    fn assignments_in_scripts_are_redacted() {
+        let script = "export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\nDB_PASSWORD: hunter2SuperSecretPw\ncurl -H \"Authorization: token abcdef0123456789\" x";
+        let r = redact(script);
+        assert!(!r.contains("wJalr"), "{r}");
+        assert!(!r.contains("hunter2"), "{r}");
+        assert!(!r.contains("abcdef0123"), "{r}");
+        assert!(r.contains("AWS_SECRET_ACCESS_KEY=[REDACTED]"), "{r}");
+        // Not credentials: short settings, references to secrets, and ordinary words.
+        for keep in [
+            "id-token: write",
+            "persist-credentials: false",
+            "TOKEN: ${{ secrets.NPM_TOKEN }}",
+            "secrets: inherit",
+            "echo $GITHUB_TOKEN",
+        ] {
+            assert_eq!(redact(keep), keep);
+        }
+    }
+
+    #[test]
+    fn known_tokens_are_located() {
+        let text = format!("a ghp_{} b", "x".repeat(36));
+        let found = find_known_tokens(&text);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].1.start, 2);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 use crate::engine::{Evaluation, Outcome, Waiver, Warning};
 use crate::facts::{Repository, Suppression};
-use crate::rules::RuleSet;
+use crate::rules::{RuleSet, Scope};
 
 /// The waiver kind of an inline suppression.
 pub const KIND: &str = "suppression";
@@ -65,6 +65,11 @@ pub fn apply(
                 let mut ids: Vec<&str> = Vec::new();
                 for key in &s.rules {
                     match rules.find(key) {
+                        // A repository-wide control is not waived by a comment in one file.
+                        Some(rule) if rule.scope == Scope::Repo => warnings.push(warn(format!(
+                            "{} is a repository-wide control and cannot be suppressed inline; document an exception in soc2.toml (reason, approver, expiry)",
+                            rule.id
+                        ))),
                         Some(rule) => ids.push(&rule.id),
                         None => warnings.push(warn(unknown_rule(key, rules))),
                     }
@@ -248,6 +253,19 @@ mod tests {
         assert_eq!(w.reason, "above, by name");
         assert_eq!(w.source.as_ref().map(|l| l.line), Some(11));
         assert_eq!(evals[1].message, "CC9-001 fails on line 12", "message kept");
+    }
+
+    #[test]
+    fn repository_wide_controls_cannot_be_suppressed_inline() {
+        let mut evals = vec![eval("CC7-001", Outcome::Fail, 1)];
+        let warnings = run(&mut evals, vec![supp(WF, 1, &["CC7-001"], "n/a")]);
+        assert_eq!(evals[0].outcome, Outcome::Fail);
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains("repository-wide control")),
+            "{warnings:?}"
+        );
     }
 
     #[test]

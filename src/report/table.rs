@@ -58,18 +58,46 @@ fn code_frame(input: &ReportInput<'_>, e: &Evaluation, style: &Style) -> Option<
     } else {
         line.chars().count().max(start_col + 1)
     };
-    if idx > 0 && !lines[idx - 1].trim().is_empty() {
-        let prev = secrets::redact(lines[idx - 1]);
-        let _ = writeln!(out, "      {:>width$} │ {}", loc.line - 1, clip(&prev));
-    }
-    let shown = if e.sensitive {
-        let chars: Vec<char> = line.chars().collect();
-        let before: String = chars.iter().take(start_col).collect();
-        let after: String = chars.iter().skip(end_col).collect();
-        format!("{before}{}{after}", secrets::REDACTED)
-    } else {
-        secrets::redact(line).into_owned()
+    // Every credential found in this file is masked on every line shown, not only the
+    // finding's own: a frame's context line may hold another finding's secret.
+    let masks: Vec<&crate::facts::Location> = input
+        .evaluations
+        .iter()
+        .filter(|o| o.sensitive && o.target == e.target)
+        .filter_map(|o| o.location.as_ref())
+        .filter(|l| l.path == loc.path)
+        .collect();
+    let show = |n: usize, text: &str| -> String {
+        let mut chars: Vec<char> = text.chars().collect();
+        let mut cuts: Vec<(usize, usize)> = masks
+            .iter()
+            .filter(|m| m.line as usize == n + 1)
+            .map(|m| {
+                let from = m.column.saturating_sub(1) as usize;
+                let to = if m.end_line == m.line {
+                    (m.end_column.saturating_sub(1) as usize).max(from + 1)
+                } else {
+                    chars.len()
+                };
+                (from.min(chars.len()), to.min(chars.len()))
+            })
+            .collect();
+        cuts.sort_unstable();
+        for (from, to) in cuts.into_iter().rev() {
+            chars.splice(from..to, secrets::REDACTED.chars());
+        }
+        let masked: String = chars.into_iter().collect();
+        printable(&secrets::redact(&masked))
     };
+    if idx > 0 && !lines[idx - 1].trim().is_empty() {
+        let _ = writeln!(
+            out,
+            "      {:>width$} │ {}",
+            loc.line - 1,
+            clip(&show(idx - 1, lines[idx - 1]))
+        );
+    }
+    let shown = show(idx, line);
     let caret_len = if e.sensitive {
         secrets::REDACTED.len()
     } else {
@@ -96,15 +124,34 @@ fn code_frame(input: &ReportInput<'_>, e: &Evaluation, style: &Style) -> Option<
     Some(out)
 }
 
+/// Text from files and findings made safe for a terminal: control characters (escape
+/// sequences, NUL, carriage returns) are shown as `\u{..}` instead of being sent.
+fn printable(text: &str) -> String {
+    if !text.chars().any(|c| c.is_control() && c != '\t') {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\t' {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// A message on one line: a rule's message template may span lines (a folded YAML scalar keeps
 /// the line breaks around more-indented lines), which would break the layout of the report.
 fn one_line(message: &str) -> String {
-    message
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    printable(
+        &message
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
 }
 
 fn clip(line: &str) -> String {
@@ -397,7 +444,7 @@ fn warnings_section(input: &ReportInput<'_>, style: &Style, out: &mut String) {
             out,
             "  {} {}  {}",
             style.paint("33", "!"),
-            style.paint("36", &place),
+            style.paint("36", &printable(&place)),
             one_line(&w.message)
         );
     }

@@ -254,6 +254,16 @@ impl Rule {
         self.id.eq_ignore_ascii_case(key) || self.name.eq_ignore_ascii_case(key)
     }
 
+    /// Whether a selection key names this rule: its id, its name, or an id prefix that ends at
+    /// a `-` boundary (`CC6` and `CC6-` select CC6-010, `CC6-01` does not).
+    pub fn matches_key(&self, key: &str) -> bool {
+        let key = key.to_ascii_uppercase();
+        let prefix = key.trim_end_matches('-');
+        let id = self.id.to_ascii_uppercase();
+        self.is_named(&key)
+            || (!prefix.is_empty() && id.starts_with(prefix) && id[prefix.len()..].starts_with('-'))
+    }
+
     /// The primary criterion.
     pub fn primary_criterion(&self) -> &str {
         self.criteria.first().map_or("", String::as_str)
@@ -276,12 +286,7 @@ impl RuleSet {
     /// Keeps the rules matching `select` (all when empty) and not matching `ignore`. An entry
     /// matches a rule by id, name, or id prefix (`CC6` selects every CC6 rule).
     pub fn filter(&mut self, select: &[String], ignore: &[String]) {
-        let matches = |r: &Rule, key: &str| {
-            r.is_named(key)
-                || r.id
-                    .to_ascii_uppercase()
-                    .starts_with(&key.to_ascii_uppercase())
-        };
+        let matches = |r: &Rule, key: &str| r.matches_key(key);
         self.rules.retain(|r| {
             (select.is_empty() || select.iter().any(|k| matches(r, k)))
                 && !ignore.iter().any(|k| matches(r, k))
@@ -291,14 +296,7 @@ impl RuleSet {
     /// The keys in `keys` that name no rule and prefix no id.
     pub fn unknown_keys<'k>(&self, keys: &'k [String]) -> Vec<&'k str> {
         keys.iter()
-            .filter(|k| {
-                !self.rules.iter().any(|r| {
-                    r.is_named(k)
-                        || r.id
-                            .to_ascii_uppercase()
-                            .starts_with(&k.to_ascii_uppercase())
-                })
-            })
+            .filter(|k| !self.rules.iter().any(|r| r.matches_key(k)))
             .map(String::as_str)
             .collect()
     }

@@ -198,7 +198,7 @@ impl Builder<'_, '_> {
         let text =
             |key: &str| yaml::get(node, key).and_then(|n| yaml::scalar_str(n).map(Into::into));
         job.name = text("name");
-        job.condition = text("if");
+        job.condition = text("if").map(|c| secrets::redact(&c).into_owned());
         job.continue_on_error = text("continue-on-error");
         job.concurrency = yaml::get(node, "concurrency").is_some();
         if let Some(runs_on) = yaml::get(node, "runs-on") {
@@ -246,6 +246,17 @@ impl Builder<'_, '_> {
             job.uses = Some(uses);
         }
         if let Some(secrets) = yaml::get(node, "secrets") {
+            if yaml::is_mapping(secrets) {
+                let mut scratch = Locs::new();
+                self.env_map(
+                    secrets,
+                    "secrets",
+                    "secrets",
+                    Some(index),
+                    None,
+                    &mut scratch,
+                );
+            }
             job.secrets = Some(if yaml::is_mapping(secrets) {
                 "map".into()
             } else {
@@ -376,7 +387,11 @@ impl Builder<'_, '_> {
         }
         if let Some(run) = yaml::get(node, "run") {
             self.expressions(run, "run", None, job, index);
+            self.script_secrets(run, job, index);
         }
+        // Scripts and conditions are free text: credentials in them never reach the facts.
+        step.run = step.run.map(|r| secrets::redact(&r).into_owned());
+        step.condition = step.condition.map(|c| secrets::redact(&c).into_owned());
         let action = step.action.clone();
         if let Some(with) = yaml::get(node, "with") {
             step.with = self.env_map(with, "with", "with", Some(job), Some(index), &mut step.locs);
@@ -395,6 +410,31 @@ impl Builder<'_, '_> {
             }
         }
         Ok(step)
+    }
+
+    /// Records credentials written in a script (token shapes, `PASSWORD=...`) as entries, so
+    /// that CC6-010 reports them at their exact position; their values are never stored.
+    fn script_secrets(&mut self, node: &Node<'_>, job: usize, step: usize) {
+        if yaml::scalar_str(node).is_none() {
+            return;
+        }
+        let base = self.loc(node).offset;
+        let raw = self.src.node_text(node);
+        for (kind, range) in secrets::find_in_text(raw) {
+            self.wf.entries.push(EnvEntry {
+                name: "run".into(),
+                value: secrets::REDACTED.into(),
+                level: "run".into(),
+                literal: true,
+                secret_like: true,
+                secret_kind: Some(kind.into()),
+                job: Some(job),
+                step: Some(step),
+                loc: self
+                    .src
+                    .range_location(base + range.start, base + range.end),
+            });
+        }
     }
 
     /// The comment on the same line after a node (`uses: a/b@<sha> # v4`).
@@ -472,6 +512,7 @@ impl Builder<'_, '_> {
             };
             let inner = &raw[start + 3..end];
             let text = inner.split_whitespace().collect::<Vec<_>>().join(" ");
+            let text = secrets::redact(&text).into_owned();
             self.wf.expressions.push(Expression {
                 text,
                 field: field.to_string(),
