@@ -14,8 +14,8 @@ pub enum Profile {
     /// The defaults documented on each key.
     #[default]
     Baseline,
-    /// Stricter: two approvals, every action (including `actions/*`) pinned to a SHA, images
-    /// pinned by digest, signed commits.
+    /// Stricter: every action (including `actions/*`) pinned to a SHA and images pinned by
+    /// digest; for repository-settings checks, two approvals and signed commits.
     Strict,
 }
 
@@ -195,7 +195,7 @@ impl Default for Scanning {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Deployment {
-    /// Regular expressions for production environment names.
+    /// Regular expressions for production environment names (production deployment checks).
     pub production_environments: Vec<String>,
     /// Regular expressions for commands that deploy (CC8-017).
     pub deploy_commands: Vec<String>,
@@ -327,11 +327,14 @@ impl Default for Access {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ChangeManagement {
-    /// Approvals a change to the default branch needs (CC8-003).
+    /// Approvals a change to the default branch needs (CC8-003; read by repository-settings
+    /// checks, which local scans do not run).
     pub required_approvals: u32,
-    /// Whether commits to protected branches must be signed (CC8-013).
+    /// Whether commits to protected branches must be signed (CC8-013; repository-settings
+    /// checks).
     pub require_signed_commits: bool,
-    /// Branches whose protection is checked besides the default branch.
+    /// Branches whose protection is checked besides the default branch (repository-settings
+    /// checks).
     pub protected_branches: Vec<String>,
 }
 
@@ -349,7 +352,7 @@ impl Default for ChangeManagement {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Operations {
-    /// The audit observation window, in days, that evidence must cover.
+    /// The audit observation window, in days, that evidence must cover (retention checks).
     pub audit_window_days: u32,
 }
 
