@@ -457,23 +457,18 @@ fn evaluate_workflow(
         (job_v, step_v, res, display)
     };
 
+    let mut seen: HashMap<String, usize> = HashMap::new();
     let env_rules = rules(Scope::GhaEnv);
     if !env_rules.is_empty() {
         for entry in &wf.entries {
             let value = Value::of(entry);
             let (job_v, step_v, res, display) = context(entry.job, entry.step);
-            let b = Bindings::new()
-                .bind("env", &value)
-                .bind("step", step_v)
-                .bind("job", job_v)
-                .bind("workflow", &wf_value)
-                .bind("repo", repo_value)
-                .bind("policy", policy);
+            let b = item_bindings("env", &value, step_v, job_v, &wf_value, repo_value, policy);
             run(
                 env_rules,
                 &b,
                 &Subject {
-                    resource: format!("{res}/{}.{}", entry.level, entry.name),
+                    resource: unique(&mut seen, format!("{res}/{}.{}", entry.level, entry.name)),
                     display: format!("{display} › {}.{}", entry.level, entry.name),
                     loc: Some(&entry.loc),
                     locs: None,
@@ -487,13 +482,9 @@ fn evaluate_workflow(
         for image in &wf.images {
             let value = Value::of(image);
             let (job_v, step_v, res, display) = context(Some(image.job), image.step);
-            let b = Bindings::new()
-                .bind("image", &value)
-                .bind("step", step_v)
-                .bind("job", job_v)
-                .bind("workflow", &wf_value)
-                .bind("repo", repo_value)
-                .bind("policy", policy);
+            let b = item_bindings(
+                "image", &value, step_v, job_v, &wf_value, repo_value, policy,
+            );
             let which = image.service.as_deref().unwrap_or(&image.kind);
             run(
                 image_rules,
@@ -513,13 +504,7 @@ fn evaluate_workflow(
         for reference in &wf.references {
             let value = Value::of(reference);
             let (job_v, step_v, res, display) = context(Some(reference.job), reference.step);
-            let b = Bindings::new()
-                .bind("uses", &value)
-                .bind("step", step_v)
-                .bind("job", job_v)
-                .bind("workflow", &wf_value)
-                .bind("repo", repo_value)
-                .bind("policy", policy);
+            let b = item_bindings("uses", &value, step_v, job_v, &wf_value, repo_value, policy);
             let resource = match reference.kind.as_str() {
                 // A step's resource already names what it uses.
                 "action" => format!("{res}/uses"),
@@ -543,23 +528,11 @@ fn evaluate_workflow(
     }
     let expr_rules = rules(Scope::GhaExpression);
     if !expr_rules.is_empty() {
-        let mut seen: HashMap<String, usize> = HashMap::new();
         for expr in &wf.expressions {
             let value = Value::of(expr);
             let (job_v, step_v, res, display) = context(Some(expr.job), Some(expr.step));
-            let mut resource = format!("{res}/{}/{}", expr.field, expr.text);
-            let n = seen.entry(resource.clone()).or_default();
-            *n += 1;
-            if *n > 1 {
-                resource.push_str(&format!("#{n}"));
-            }
-            let b = Bindings::new()
-                .bind("expr", &value)
-                .bind("step", step_v)
-                .bind("job", job_v)
-                .bind("workflow", &wf_value)
-                .bind("repo", repo_value)
-                .bind("policy", policy);
+            let resource = unique(&mut seen, format!("{res}/{}/{}", expr.field, expr.text));
+            let b = item_bindings("expr", &value, step_v, job_v, &wf_value, repo_value, policy);
             run(
                 expr_rules,
                 &b,
@@ -574,6 +547,36 @@ fn evaluate_workflow(
         }
     }
     (out, applicable)
+}
+
+/// The bindings of an item inside a workflow (an env entry, image, reference, expression).
+fn item_bindings<'a>(
+    var: &'static str,
+    value: &'a Value,
+    step: &'a Value,
+    job: &'a Value,
+    workflow: &'a Value,
+    repo: &'a Value,
+    policy: &'a Value,
+) -> Bindings<'a> {
+    Bindings::new()
+        .bind(var, value)
+        .bind("step", step)
+        .bind("job", job)
+        .bind("workflow", workflow)
+        .bind("repo", repo)
+        .bind("policy", policy)
+}
+
+/// Makes a resource unique within a workflow by numbering repeats (`#2`, `#3`, ...).
+fn unique(seen: &mut HashMap<String, usize>, resource: String) -> String {
+    let n = seen.entry(resource.clone()).or_default();
+    *n += 1;
+    if *n > 1 {
+        format!("{resource}#{n}")
+    } else {
+        resource
+    }
 }
 
 /// Keys for steps that survive inserting or reordering steps: the `id`, else the name, else
