@@ -5,8 +5,9 @@
 //! evaluates each rule of that scope against them. A subject's variables are bound by
 //! reference, so the work per (rule × subject) is the condition itself.
 //!
-//! Outcomes follow the contract: `when` false → not applicable; `assert` true → pass, false →
-//! fail; an evaluation error → unknown with the message. A workflow that could not be parsed
+//! Outcomes follow the contract: `when` false → not applicable; then `unknown_if` true →
+//! unknown with the rule's `unknown_reason`; then `assert` true → pass, false → fail; an
+//! evaluation error → unknown with the message. A workflow that could not be parsed
 //! makes every pipeline rule `unknown` for that file, and turns a repository-level failure into
 //! `unknown` (the missing evidence may be in that file) — never a pass.
 
@@ -640,6 +641,18 @@ fn evaluate_rule(
                 return Some(make(
                     Outcome::Unknown,
                     format!("could not evaluate the rule's `when` condition: {e}"),
+                ));
+            }
+        }
+    }
+    if let Some(unknown) = &rule.unknown_if {
+        match unknown.condition.eval_bool(bindings) {
+            Ok(false) => {}
+            Ok(true) => return Some(make(Outcome::Unknown, unknown.reason.render(bindings))),
+            Err(e) => {
+                return Some(make(
+                    Outcome::Unknown,
+                    format!("could not evaluate the rule's `unknown_if` condition: {e}"),
                 ));
             }
         }

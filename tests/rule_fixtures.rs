@@ -2,7 +2,9 @@
 //! `fixtures/<ID>/{pass,fail}-*/`, and failing lines are marked in the files with
 //! `# expect: <ID>`. For each case the rule alone is evaluated on the fixture and:
 //! - a `pass-*` case has at least one `pass` and no `fail` or `unknown` for the rule;
-//! - a `fail-*` case fails exactly on the marked lines (path and line), no more, no fewer.
+//! - a `fail-*` case fails exactly on the marked lines (path and line), no more, no fewer;
+//! - an `unknown-*` case (optional) is `unknown` exactly on the lines marked
+//!   `# expect-unknown: <ID>`, no more, no fewer, each with a stated reason, and never fails.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -23,8 +25,9 @@ fn only(rule: &str) -> RuleSet {
     set
 }
 
-/// (path relative to the case root, line) of every `# expect: ID` marker.
-fn expected(case: &Path, rule: &str) -> BTreeSet<(String, u32)> {
+/// (path relative to the case root, line) of every `<marker> ID` marker (`# expect:` or
+/// `# expect-unknown:`).
+fn expected(case: &Path, rule: &str, marker: &str) -> BTreeSet<(String, u32)> {
     let mut out = BTreeSet::new();
     for entry in walkdir::WalkDir::new(case)
         .into_iter()
@@ -43,8 +46,8 @@ fn expected(case: &Path, rule: &str) -> BTreeSet<(String, u32)> {
             .to_string_lossy()
             .replace('\\', "/");
         for (i, line) in text.lines().enumerate() {
-            if let Some(pos) = line.find("# expect:") {
-                let ids = &line[pos + "# expect:".len()..];
+            if let Some(pos) = line.find(marker) {
+                let ids = &line[pos + marker.len()..];
                 if ids.split([',', ' ']).any(|id| id.trim() == rule) {
                     out.insert((rel.clone(), i as u32 + 1));
                 }
@@ -116,6 +119,52 @@ fn fixtures_produce_exactly_the_expected_outcomes() {
             .filter(|e| e.outcome == Outcome::Fail)
             .filter_map(|e| e.location.as_ref().map(|l| (l.path.to_string(), l.line)))
             .collect();
+        let located = |outcome: Outcome| -> Vec<String> {
+            evals
+                .iter()
+                .filter(|e| e.outcome == outcome)
+                .map(|e| {
+                    format!(
+                        "{:?}: {}",
+                        e.location.as_ref().map(|l| l.to_string()),
+                        e.message
+                    )
+                })
+                .collect()
+        };
+        if name.starts_with("unknown-") {
+            let want = expected(&case, &rule, "# expect-unknown:");
+            let got_unknown: BTreeSet<(String, u32)> = evals
+                .iter()
+                .filter(|e| e.outcome == Outcome::Unknown)
+                .filter_map(|e| e.location.as_ref().map(|l| (l.path.to_string(), l.line)))
+                .collect();
+            if want.is_empty() {
+                problems.push(format!(
+                    "{rule}/{name}: an unknown case needs `# expect-unknown: {rule}` markers"
+                ));
+            } else if got_unknown != want {
+                problems.push(format!(
+                    "{rule}/{name}: unknown at {got_unknown:?}, expected {want:?}\n  {}",
+                    located(Outcome::Unknown).join("\n  ")
+                ));
+            }
+            if evals
+                .iter()
+                .any(|e| e.outcome == Outcome::Unknown && e.message.trim().is_empty())
+            {
+                problems.push(format!(
+                    "{rule}/{name}: an unknown outcome without a reason"
+                ));
+            }
+            if !got.is_empty() {
+                problems.push(format!(
+                    "{rule}/{name}: unexpected failures at {got:?}\n  {}",
+                    located(Outcome::Fail).join("\n  ")
+                ));
+            }
+            continue;
+        }
         let unknown: Vec<_> = evals
             .iter()
             .filter(|e| e.outcome == Outcome::Unknown)
@@ -135,29 +184,22 @@ fn fixtures_produce_exactly_the_expected_outcomes() {
             if !got.is_empty() {
                 problems.push(format!("{rule}/{name}: unexpected failures at {got:?}"));
             }
-        } else {
-            let want = expected(&case, &rule);
+        } else if name.starts_with("fail-") {
+            let want = expected(&case, &rule, "# expect:");
             if want.is_empty() {
                 problems.push(format!(
                     "{rule}/{name}: a fail case needs `# expect: {rule}` markers"
                 ));
             } else if got != want {
-                let messages: Vec<_> = evals
-                    .iter()
-                    .filter(|e| e.outcome == Outcome::Fail)
-                    .map(|e| {
-                        format!(
-                            "{:?}: {}",
-                            e.location.as_ref().map(|l| l.to_string()),
-                            e.message
-                        )
-                    })
-                    .collect();
                 problems.push(format!(
                     "{rule}/{name}: failures at {got:?}, expected {want:?}\n  {}",
-                    messages.join("\n  ")
+                    located(Outcome::Fail).join("\n  ")
                 ));
             }
+        } else {
+            problems.push(format!(
+                "{rule}/{name}: case directories are named pass-*, fail-* or unknown-*"
+            ));
         }
     }
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));

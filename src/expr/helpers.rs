@@ -33,6 +33,11 @@ pub const HELPERS: &[Helper] = &[
         doc: "true when `ref` is a full 40-hex (SHA-1) or 64-hex (SHA-256) commit id",
     },
     Helper {
+        name: "lower",
+        signature: "lower(text: string) -> string",
+        doc: "`text` in lower case, for comparing values GitHub treats case-insensitively (runner labels, `true`/`false` in `env:`)",
+    },
+    Helper {
         name: "matches_any",
         signature: "matches_any(text: string, patterns: list<string>) -> bool",
         doc: "true when any regular expression in `patterns` matches somewhere in `text`",
@@ -51,6 +56,16 @@ pub const HELPERS: &[Helper] = &[
         name: "untrusted_refs",
         signature: "untrusted_refs(expression: string) -> list<string>",
         doc: "the attacker-controllable contexts (`github.event.issue.title`, `github.head_ref`, ...) a GitHub expression reads",
+    },
+    Helper {
+        name: "reads_pr_head",
+        signature: "reads_pr_head(text: string, envs: list<map>) -> bool",
+        doc: "true when `text` names the pull request's head (`github.event.pull_request.head.sha`, `github.head_ref`, `refs/pull/...`, `pull/N/head`, `github.event.workflow_run.head_sha`, a step output named `head*`/`pr*`/`sha*`/`ref*`, ...), directly or through a variable of one of the `envs` maps (`env.NAME`, `$NAME`) whose value does",
+    },
+    Helper {
+        name: "fetches_pr_head",
+        signature: "fetches_pr_head(script: string, envs: list<map>) -> bool",
+        doc: "true when a line of `script` fetches or checks out the pull request's head: `gh pr checkout`, `git fetch ... pull/N/head`, or a `git fetch`/`checkout`/`switch`/`reset`/`pull`/`worktree` command that `reads_pr_head`",
     },
     Helper {
         name: "pipes_to_shell",
@@ -80,6 +95,10 @@ pub(super) fn register(ctx: &mut cel::Context<'static, 'static>) {
         r.expect("helper names are fixed and do not clash with CEL's standard library");
     }
     let r = ctx.add_function("is_sha", |s: Arc<String>| is_sha(&s));
+    add(ctx, r);
+    let r = ctx.add_function("lower", |s: Arc<String>| -> Arc<String> {
+        Arc::new(s.to_lowercase())
+    });
     add(ctx, r);
     let r = ctx.add_function(
         "matches_any",
@@ -112,6 +131,36 @@ pub(super) fn register(ctx: &mut cel::Context<'static, 'static>) {
                 .collect(),
         )
     });
+    add(ctx, r);
+    let r = ctx.add_function(
+        "reads_pr_head",
+        |ftx: &FunctionContext| -> Result<Value, ExecutionError> {
+            let [text, envs] = ftx.args.as_slice() else {
+                return Err(ftx.error("expects (text, envs)"));
+            };
+            let text =
+                as_str(text.as_ref()).ok_or_else(|| ftx.error("the text must be a string"))?;
+            Ok(Value::Bool(reads_pr_head(
+                text,
+                &pr_head_vars(envs.as_ref()),
+            )))
+        },
+    );
+    add(ctx, r);
+    let r = ctx.add_function(
+        "fetches_pr_head",
+        |ftx: &FunctionContext| -> Result<Value, ExecutionError> {
+            let [script, envs] = ftx.args.as_slice() else {
+                return Err(ftx.error("expects (script, envs)"));
+            };
+            let script =
+                as_str(script.as_ref()).ok_or_else(|| ftx.error("the script must be a string"))?;
+            Ok(Value::Bool(fetches_pr_head(
+                script,
+                &pr_head_vars(envs.as_ref()),
+            )))
+        },
+    );
     add(ctx, r);
     let r = ctx.add_function("pipes_to_shell", |s: Arc<String>| pipes_to_shell(&s));
     add(ctx, r);
@@ -325,6 +374,85 @@ pub fn pipes_to_shell(script: &str) -> bool {
     REMOTE_EXEC.iter().any(|re| re.is_match(&joined))
 }
 
+static PR_HEAD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"github\.event\.pull_request\.head\.(?:sha|ref|repo)",
+        r"|github\.event\.pull_request\.merge_commit_sha",
+        r"|github\.head_ref",
+        r"|github\.event\.workflow_run\.(?:head_sha|head_branch|head_repository|pull_requests)",
+        r"|github\.event\.issue\.pull_request",
+        r"|refs/pull/",
+        r"|\bpull/(?:\$\{\{[^}]*\}\}|[^/\s]+)/(?:head|merge)\b",
+        r"|\bsteps\.[A-Za-z0-9_-]+\.outputs\.(?:head|pr|sha|ref)",
+    ))
+    .expect("valid regex")
+});
+
+static PR_CHECKOUT_COMMAND: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:gh|hub)\s+pr\s+checkout\b|\bgit\b.*\b(?:fetch|pull)\b.*\bpull/")
+        .expect("valid regex")
+});
+
+static GIT_FETCH_OR_CHECKOUT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\bgit\b.*\b(?:fetch|checkout|switch|reset|pull|worktree|merge|rebase|cherry-pick)\b",
+    )
+    .expect("valid regex")
+});
+
+/// Names of the variables in `envs` (a list of `env:` maps) whose values read the pull
+/// request's head.
+fn pr_head_vars(envs: &dyn Val) -> Vec<String> {
+    let mut out = Vec::new();
+    for map in list_items(envs) {
+        let Some(map) = map.downcast_ref::<CelMap>() else {
+            continue;
+        };
+        for (k, v) in map.inner() {
+            if let (Key::String(name), Some(value)) = (k, as_str(v.as_ref()))
+                && PR_HEAD.is_match(value)
+            {
+                out.push(name.inner().to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Whether `text` reads one of the variables `names` (`env.NAME`, `env['NAME']`, `$NAME`,
+/// `${NAME}`, `$env:NAME`).
+fn reads_var(text: &str, names: &[String]) -> bool {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    names.iter().filter(|n| !n.is_empty()).any(|name| {
+        text.match_indices(name.as_str()).any(|(i, _)| {
+            let before = &text[..i];
+            let after = &text[i + name.len()..];
+            let ends = !after.starts_with(ident);
+            (ends
+                && (before.ends_with("env.")
+                    || before.ends_with('$')
+                    || before.to_ascii_lowercase().ends_with("$env:")))
+                || (before.ends_with("${") && after.starts_with('}'))
+                || (before.trim_end().ends_with("env['") || before.ends_with("env[\""))
+        })
+    })
+}
+
+/// Whether `text` names the pull request's head, directly or through one of the variables
+/// `vars` (which hold it).
+pub fn reads_pr_head(text: &str, vars: &[String]) -> bool {
+    PR_HEAD.is_match(text) || reads_var(text, vars)
+}
+
+/// Whether a line of `script` fetches or checks out the pull request's head.
+pub fn fetches_pr_head(script: &str, vars: &[String]) -> bool {
+    let joined = script.replace("\\\n", " ");
+    joined.lines().any(|line| {
+        PR_CHECKOUT_COMMAND.is_match(line)
+            || (GIT_FETCH_OR_CHECKOUT.is_match(line) && reads_pr_head(line, vars))
+    })
+}
+
 static SECRET_REF: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"\bsecrets\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_]*)|\[\s*['"]([^'"]+)['"]\s*\])"#)
         .expect("valid regex")
@@ -506,6 +634,48 @@ mod tests {
             "curl -o x.tgz https://x && sha256sum -c x.sha"
         ));
         assert!(!pipes_to_shell("cat file | sh"));
+    }
+
+    #[test]
+    fn pull_request_heads() {
+        let vars = vec!["SHA".to_string(), "HEAD".to_string()];
+        assert!(reads_pr_head(
+            "${{ github.event.pull_request.head.sha }}",
+            &[]
+        ));
+        assert!(reads_pr_head(
+            "refs/pull/${{ github.event.number }}/merge",
+            &[]
+        ));
+        assert!(reads_pr_head("${{ steps.pr.outputs.head_ref }}", &[]));
+        assert!(reads_pr_head("${{ env.SHA }}", &vars));
+        assert!(reads_pr_head("${{ env['HEAD'] }}", &vars));
+        assert!(!reads_pr_head("${{ env.SHA_BASE }}", &vars));
+        assert!(!reads_pr_head("${{ env.SHA }}", &[]));
+        assert!(!reads_pr_head(
+            "${{ github.event.pull_request.base.sha }}",
+            &[]
+        ));
+        assert!(!reads_pr_head("main", &vars));
+
+        assert!(fetches_pr_head(
+            "git fetch origin pull/${{ github.event.pull_request.number }}/head:pr\ngit checkout pr",
+            &[]
+        ));
+        assert!(fetches_pr_head(
+            "gh pr checkout ${{ github.event.issue.number }}",
+            &[]
+        ));
+        assert!(fetches_pr_head("git fetch origin refs/pull/42/merge", &[]));
+        assert!(fetches_pr_head("git checkout \"$SHA\"\nmake", &vars));
+        assert!(fetches_pr_head("git checkout ${SHA}", &vars));
+        assert!(fetches_pr_head(
+            "git \\\n  checkout ${{ github.event.pull_request.head.sha }}",
+            &[]
+        ));
+        assert!(!fetches_pr_head("git checkout main\necho $SHA", &vars));
+        assert!(!fetches_pr_head("gh pr comment $PR --body done", &vars));
+        assert!(!fetches_pr_head("git diff origin/main", &vars));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 use sha2::{Digest, Sha256};
 
-use super::{Rule, RuleSet, Scope, Severity, embedded, hex};
+use super::{Rule, RuleSet, Scope, Severity, UnknownIf, embedded, hex};
 use crate::expr::{Expr, ExprError, Template};
 
 /// A rule file that cannot be loaded. Rendered by miette with the offending line.
@@ -79,6 +79,10 @@ struct RawRule {
     scope: Spanned<String>,
     #[serde(default)]
     when: Option<Spanned<String>>,
+    #[serde(default)]
+    unknown_if: Option<Spanned<String>>,
+    #[serde(default)]
+    unknown_reason: Option<Spanned<String>>,
     assert: Spanned<String>,
     #[serde(default)]
     at: Option<Spanned<AtField>>,
@@ -123,7 +127,8 @@ pub fn load_file(path: &str, text: &str) -> Result<Rule, LoadError> {
         let message = plain_message(&e);
         let help = message.contains("missing field").then(|| {
             "required fields: id, name, title, criteria, severity, scope, assert, message, \
-             rationale, remediation, references (optional: when, at, expected, actual)"
+             rationale, remediation, references (optional: when, unknown_if with unknown_reason, at, \
+             expected, actual)"
                 .to_string()
         });
         LoadError::new(path, text, offset, message, help)
@@ -209,6 +214,31 @@ pub fn load_file(path: &str, text: &str) -> Result<Rule, LoadError> {
     let template = |s: &Spanned<String>| {
         Template::compile(&s.value, vars).map_err(|e| expr_error(path, text, s, &e))
     };
+    let unknown_if = match (&raw.unknown_if, &raw.unknown_reason) {
+        (Some(cond), Some(reason)) => Some(UnknownIf {
+            condition: compile(cond)?,
+            reason: template(reason)?,
+        }),
+        (Some(cond), None) => {
+            return Err(err(
+                offset_of(cond),
+                "`unknown_if` needs an `unknown_reason`".into(),
+                Some(
+                    "an unknown outcome always states why: add `unknown_reason:` with a message \
+                     template"
+                        .into(),
+                ),
+            ));
+        }
+        (None, Some(reason)) => {
+            return Err(err(
+                offset_of(reason),
+                "`unknown_reason` is set without `unknown_if`".into(),
+                Some("add the `unknown_if:` condition it explains, or remove it".into()),
+            ));
+        }
+        (None, None) => None,
+    };
     let expected = raw.expected.as_ref().map(template).transpose()?;
     let actual = raw.actual.as_ref().map(template).transpose()?;
     let at = match raw.at.map(|a| a.value) {
@@ -225,6 +255,7 @@ pub fn load_file(path: &str, text: &str) -> Result<Rule, LoadError> {
         severity,
         scope,
         when,
+        unknown_if,
         assert,
         at,
         message,
@@ -426,6 +457,48 @@ mod tests {
         assert!(err.message.contains("not a SOC 2 common criterion"));
         let err = load_file("rules/cc9/CC9-902-other.yml", GOOD).expect_err("file name");
         assert!(err.message.contains("does not start with the rule id"));
+    }
+
+    #[test]
+    fn unknown_if_loads_and_needs_a_reason() {
+        let with = GOOD.replace(
+            "assert: is_sha(step.ref)\n",
+            "unknown_if: step.ref.contains('${{')\nunknown_reason: \"`{step.ref}` is computed\"\nassert: is_sha(step.ref)\n",
+        );
+        let rule = load(&with).expect("valid rule");
+        assert!(rule.unknown_if.is_some());
+
+        let text = GOOD.replace(
+            "assert: is_sha(step.ref)\n",
+            "unknown_if: step.ref.contains('${{')\nassert: is_sha(step.ref)\n",
+        );
+        let err = load(&text).expect_err("reason required");
+        assert!(err.message.contains("unknown_reason"), "{}", err.message);
+        assert_eq!(err.line, 8);
+
+        let text = GOOD.replace(
+            "assert: is_sha(step.ref)\n",
+            "unknown_reason: \"why\"\nassert: is_sha(step.ref)\n",
+        );
+        let err = load(&text).expect_err("reason without condition");
+        assert!(
+            err.message.contains("without `unknown_if`"),
+            "{}",
+            err.message
+        );
+
+        let text = with.replace("step.ref.contains", "image.ref.contains");
+        let err = load(&text).expect_err("unbound");
+        assert!(
+            err.message.contains("`image` is not bound"),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.line, 8);
+
+        let text = with.replace("{step.ref}", "{nope.x}");
+        let err = load(&text).expect_err("reason placeholder");
+        assert_eq!(err.line, 9, "{}", err.message);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Rules: the declarative checks, their model, and loading them from YAML files.
 //!
 //! A rule is one YAML file (`rules/<area>/<ID>-<slug>.yml`): identity, SOC 2 criteria, severity,
-//! the scope it iterates, CEL conditions (`when`, `assert`), where a finding points (`at`), a
+//! the scope it iterates, CEL conditions (`when`, `unknown_if`, `assert`), where a finding points (`at`), a
 //! message template and its documentation. Built-in rules are embedded in the binary; more can
 //! be loaded from directories at run time. Loading validates everything and compiles every
 //! expression once.
@@ -224,6 +224,8 @@ pub struct Rule {
     pub scope: Scope,
     /// Applicability condition; false means not applicable.
     pub when: Option<Expr>,
+    /// When the evidence cannot be judged (checked after `when`, before `assert`).
+    pub unknown_if: Option<UnknownIf>,
     /// The control; true means pass.
     pub assert: Expr,
     /// Field paths a finding points at, first present wins.
@@ -246,6 +248,15 @@ pub struct Rule {
     pub digest: String,
     /// The rule file as written, for `rules explain`.
     pub text: String,
+}
+
+/// A rule's `unknown_if` condition and the reason reported when it holds.
+#[derive(Debug)]
+pub struct UnknownIf {
+    /// True means the subject cannot be judged: the outcome is `unknown`.
+    pub condition: Expr,
+    /// The reason, as a template (`unknown_reason:`).
+    pub reason: Template,
 }
 
 impl Rule {
