@@ -515,6 +515,9 @@ fn explain(r: &rules::Rule) -> String {
     if let Some(when) = &r.when {
         out.push_str(&format!("Applies:    {}\n", when.source().trim()));
     }
+    if let Some(unknown_if) = &r.unknown_if {
+        out.push_str(&format!("Unknown if: {}\n", unknown_if.source().trim()));
+    }
     out.push_str(&format!("Passes:     {}\n", r.assert.source().trim()));
     out.push_str(&format!(
         "\nWhy it matters\n  {}\n",
