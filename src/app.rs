@@ -516,7 +516,10 @@ fn explain(r: &rules::Rule) -> String {
         out.push_str(&format!("Applies:    {}\n", when.source().trim()));
     }
     if let Some(unknown_if) = &r.unknown_if {
-        out.push_str(&format!("Unknown if: {}\n", unknown_if.source().trim()));
+        out.push_str(&format!(
+            "Unknown if: {}\n",
+            unknown_if.condition.source().trim()
+        ));
     }
     out.push_str(&format!("Passes:     {}\n", r.assert.source().trim()));
     out.push_str(&format!(
