@@ -2,17 +2,26 @@
 //! them into [`Repository`] facts.
 //!
 //! It reads `.github/workflows/*.{yml,yaml}`, local actions (`action.{yml,yaml}` under `.github/`
-//! and at the root), `.github/dependabot.{yml,yaml}`, `CODEOWNERS` (root, `.github/`, `docs/`),
-//! Renovate configuration and `SECURITY.md`, and detects package ecosystems from manifest files.
+//! and at the root, and every local action a step refers to with `uses: ./path`, wherever it
+//! lives), `.github/dependabot.{yml,yaml}`, `CODEOWNERS` (root, `.github/`, `docs/`), Renovate
+//! configuration and `SECURITY.md`, and detects package ecosystems from manifest files.
 //! Files are parsed in parallel; a file that cannot be read or parsed becomes a
 //! [`FileDiagnostic`] and the scan goes on. Inline suppression comments in workflows, local
 //! actions and the Dependabot file are collected as well ([`suppressions`]).
+//!
+//! The repository is untrusted input: only regular files whose real path lies inside the real
+//! repository root are read, at most [`MAX_FILE_BYTES`] of them; directory walks never follow
+//! symbolic links. A FIFO, a device, a link out of the tree or a local action that cannot be
+//! found is a [`FileDiagnostic`], never a hang, a crash or a read outside the repository.
 
 mod codeowners;
 mod dependabot;
 pub mod suppressions;
 pub mod workflow;
 
+use std::collections::HashSet;
+use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -24,6 +33,25 @@ use crate::facts::{
 /// Files larger than this are reported, not parsed.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
+/// The repository being read: its root as given (for relative paths) and as resolved on disk
+/// (the boundary no file may be read across).
+struct Tree<'a> {
+    root: &'a Path,
+    real_root: PathBuf,
+}
+
+impl<'a> Tree<'a> {
+    fn new(root: &'a Path) -> Self {
+        let real_root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        Self { root, real_root }
+    }
+
+    /// Whether `rel` resolves to a path inside the repository.
+    fn contains(&self, rel: &str) -> bool {
+        fs::canonicalize(self.root.join(rel)).is_ok_and(|p| p.starts_with(&self.real_root))
+    }
+}
+
 /// Collects the facts of the repository rooted at `root`.
 pub fn collect(root: &Path) -> Repository {
     let display = root.to_string_lossy().replace('\\', "/");
@@ -32,29 +60,63 @@ pub fn collect(root: &Path) -> Repository {
         root: display,
         ..Repository::default()
     };
+    let tree = Tree::new(root);
 
-    let candidates = pipeline_files(root);
-    let parsed: Vec<(Result<Workflow, FileDiagnostic>, Vec<Suppression>)> = candidates
-        .par_iter()
-        .map(|(rel, kind)| match read(root, rel, *kind) {
-            Ok(text) => (
-                workflow::parse(rel, &text, *kind),
-                suppressions::find(rel, &text),
-            ),
-            Err(d) => (Err(d), Vec::new()),
-        })
-        .collect();
-    for (result, found) in parsed {
-        match result {
-            Ok(wf) => repo.workflows.push(wf),
-            Err(d) => repo.diagnostics.push(d),
+    // Workflows and the actions found by location, then, wave after wave, the local actions
+    // they refer to (transitively; each file is read once, so cycles end).
+    let mut batch = pipeline_files(&tree);
+    let mut queued: HashSet<String> = batch.iter().map(|(rel, _)| rel.clone()).collect();
+    let mut references: HashSet<(String, String)> = HashSet::new();
+    while !batch.is_empty() {
+        let parsed: Vec<(Result<Workflow, FileDiagnostic>, Vec<Suppression>)> = batch
+            .par_iter()
+            .map(|(rel, kind)| match read(&tree, rel, *kind) {
+                Ok(text) => (
+                    workflow::parse(rel, &text, *kind),
+                    suppressions::find(rel, &text),
+                ),
+                Err(d) => (Err(d), Vec::new()),
+            })
+            .collect();
+        let mut next = Vec::new();
+        for (result, found) in parsed {
+            match result {
+                Ok(wf) => {
+                    for (uses, loc) in local_uses(&wf) {
+                        if !references.insert((wf.path.clone(), uses.clone())) {
+                            continue;
+                        }
+                        match resolve_local_action(&tree, &uses) {
+                            Ok(Some(rel)) => {
+                                if queued.insert(rel.clone()) {
+                                    next.push((rel, FileKind::Action));
+                                }
+                            }
+                            Ok(None) => {}
+                            Err(message) => repo.diagnostics.push(FileDiagnostic {
+                                kind: FileKind::Action,
+                                loc,
+                                message,
+                            }),
+                        }
+                    }
+                    repo.workflows.push(wf);
+                }
+                Err(d) => repo.diagnostics.push(d),
+            }
+            repo.suppressions.extend(found);
         }
-        repo.suppressions.extend(found);
+        next.sort();
+        batch = next;
     }
+    repo.workflows.sort_by(|a, b| a.path.cmp(&b.path));
+    repo.diagnostics.sort_by(|a, b| {
+        (&a.loc.path, a.loc.line, a.loc.column).cmp(&(&b.loc.path, b.loc.line, b.loc.column))
+    });
 
     for name in [".github/dependabot.yml", ".github/dependabot.yaml"] {
-        if root.join(name).is_file() {
-            let text = read(root, name, FileKind::Dependabot);
+        if is_present(root, name) {
+            let text = read(&tree, name, FileKind::Dependabot);
             if let Ok(t) = &text {
                 repo.suppressions.extend(suppressions::find(name, t));
             }
@@ -66,8 +128,8 @@ pub fn collect(root: &Path) -> Repository {
         }
     }
     for name in ["CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS"] {
-        if root.join(name).is_file() {
-            match read(root, name, FileKind::Codeowners) {
+        if is_present(root, name) {
+            match read(&tree, name, FileKind::Codeowners) {
                 Ok(text) => repo.codeowners = Some(codeowners::parse(name, &text)),
                 Err(d) => repo.diagnostics.push(d),
             }
@@ -115,11 +177,20 @@ fn first_existing(root: &Path, names: &[&str]) -> Option<FileRef> {
         })
 }
 
-/// Workflows and local actions, sorted by path.
-fn pipeline_files(root: &Path) -> Vec<(String, FileKind)> {
+/// Whether something other than a directory is at `rel` (a FIFO or a dangling link counts, so
+/// that it is reported rather than silently skipped).
+fn is_present(root: &Path, rel: &str) -> bool {
+    fs::symlink_metadata(root.join(rel)).is_ok_and(|m| !m.is_dir())
+}
+
+/// Workflows and the local actions found by location (`action.y(a)ml` under `.github/` and at
+/// the root), sorted by path. Entries that are not regular files are listed too: reading them
+/// reports what they are.
+fn pipeline_files(tree: &Tree<'_>) -> Vec<(String, FileKind)> {
+    let root = tree.root;
     let mut out = Vec::new();
     let workflows = root.join(".github/workflows");
-    if let Ok(entries) = std::fs::read_dir(&workflows) {
+    if let Ok(entries) = fs::read_dir(&workflows) {
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             if (name.ends_with(".yml") || name.ends_with(".yaml"))
@@ -130,19 +201,22 @@ fn pipeline_files(root: &Path) -> Vec<(String, FileKind)> {
         }
     }
     for name in ["action.yml", "action.yaml"] {
-        if root.join(name).is_file() {
+        if is_present(root, name) {
             out.push((name.to_string(), FileKind::Action));
         }
     }
-    let github = root.join(".github");
-    for entry in walkdir::WalkDir::new(&github)
+    // Symbolic links are never followed below `.github` (no loops, no walking out of the
+    // tree), and `.github` itself only when it stays inside the repository.
+    for entry in walkdir::WalkDir::new(root.join(".github"))
+        .follow_links(false)
+        .follow_root_links(tree.contains(".github"))
         .max_depth(8)
         .into_iter()
         .filter_map(Result::ok)
     {
         let name = entry.file_name();
         if (name == "action.yml" || name == "action.yaml")
-            && entry.file_type().is_file()
+            && !entry.file_type().is_dir()
             && let Ok(rel) = entry.path().strip_prefix(root)
         {
             out.push((rel.to_string_lossy().replace('\\', "/"), FileKind::Action));
@@ -153,22 +227,133 @@ fn pipeline_files(root: &Path) -> Vec<(String, FileKind)> {
     out
 }
 
-/// Reads a file as UTF-8 text, or says why it cannot be.
-fn read(root: &Path, rel: &str, kind: FileKind) -> Result<String, FileDiagnostic> {
+/// The local actions a workflow or composite action calls from its steps (`uses: ./path`),
+/// with the location of each `uses:` value.
+fn local_uses(wf: &Workflow) -> Vec<(String, Location)> {
+    wf.jobs
+        .iter()
+        .flat_map(|job| &job.steps)
+        .filter(|step| step.kind == "local")
+        .filter_map(|step| {
+            let uses = step.uses.clone()?;
+            let loc = step
+                .locs
+                .get("uses")
+                .cloned()
+                .unwrap_or_else(|| Location::file(wf.path.as_str()));
+            Some((uses, loc))
+        })
+        .collect()
+}
+
+/// The file defining the local action `uses` (`./path` relative to the repository root):
+/// `Ok(Some(path/action.yml))` to read, `Ok(None)` for a Dockerfile action (no pipeline file
+/// to read), or why it cannot be read.
+fn resolve_local_action(tree: &Tree<'_>, uses: &str) -> Result<Option<String>, String> {
+    let rest = uses
+        .strip_prefix("./")
+        .or_else(|| uses.strip_prefix(".\\"))
+        .unwrap_or(uses);
+    if rest.contains("${{") {
+        return Err(format!(
+            "local action `{uses}` is computed by an expression; it cannot be located statically"
+        ));
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for part in rest.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Err(format!(
+                        "local action `{uses}` is outside the repository; it is not read"
+                    ));
+                }
+            }
+            part => parts.push(part),
+        }
+    }
+    let dir = parts.join("/");
+    let within = |name: &str| {
+        if dir.is_empty() {
+            name.to_string()
+        } else {
+            format!("{dir}/{name}")
+        }
+    };
+    // The runner's order: action.yml, then action.yaml, then a Dockerfile.
+    for name in ["action.yml", "action.yaml"] {
+        let rel = within(name);
+        if is_present(tree.root, &rel) {
+            return Ok(Some(rel));
+        }
+    }
+    if is_present(tree.root, &within("Dockerfile")) {
+        return Ok(None);
+    }
+    Err(format!(
+        "local action `{uses}` not found: no action.yml or action.yaml"
+    ))
+}
+
+/// Reads a pipeline or policy file as UTF-8 text, or says why it cannot be: only a regular
+/// file whose real path is inside the repository is read, and no more than [`MAX_FILE_BYTES`].
+fn read(tree: &Tree<'_>, rel: &str, kind: FileKind) -> Result<String, FileDiagnostic> {
     let diag = |message: String| FileDiagnostic {
         kind,
         loc: Location::file(rel),
         message,
     };
-    let path: PathBuf = root.join(rel);
-    let meta = std::fs::metadata(&path).map_err(|e| diag(format!("cannot read the file: {e}")))?;
+    let path: PathBuf = tree.root.join(rel);
+    let real = fs::canonicalize(&path).map_err(|e| {
+        if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+            diag(format!(
+                "the file is a symbolic link that cannot be resolved: {e}"
+            ))
+        } else {
+            diag(format!("cannot read the file: {e}"))
+        }
+    })?;
+    if !real.starts_with(&tree.real_root) {
+        return Err(diag(format!(
+            "the file resolves to `{}`, outside the repository; it is not read",
+            real.display()
+        )));
+    }
+    let meta = fs::metadata(&real).map_err(|e| diag(format!("cannot read the file: {e}")))?;
+    if !meta.is_file() {
+        return Err(diag(format!(
+            "the file is {}, not a regular file; it is not read",
+            describe(&meta.file_type())
+        )));
+    }
     if meta.len() > MAX_FILE_BYTES {
         return Err(diag(format!(
             "the file is {} bytes, more than the {MAX_FILE_BYTES}-byte limit for pipeline files",
             meta.len()
         )));
     }
-    let bytes = std::fs::read(&path).map_err(|e| diag(format!("cannot read the file: {e}")))?;
+    let file = fs::File::open(&real).map_err(|e| diag(format!("cannot read the file: {e}")))?;
+    // What was opened may not be what was checked, if the file was replaced in between.
+    let opened = file
+        .metadata()
+        .map_err(|e| diag(format!("cannot read the file: {e}")))?;
+    if !opened.is_file() {
+        return Err(diag(format!(
+            "the file is {}, not a regular file; it is not read",
+            describe(&opened.file_type())
+        )));
+    }
+    let mut bytes =
+        Vec::with_capacity(usize::try_from(opened.len().min(MAX_FILE_BYTES)).unwrap_or(0));
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| diag(format!("cannot read the file: {e}")))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(diag(format!(
+            "the file is larger than the {MAX_FILE_BYTES}-byte limit for pipeline files"
+        )));
+    }
     String::from_utf8(bytes).map_err(|e| {
         diag(format!(
             "the file is not valid UTF-8 (first invalid byte at offset {})",
@@ -177,13 +362,40 @@ fn read(root: &Path, rel: &str, kind: FileKind) -> Result<String, FileDiagnostic
     })
 }
 
+/// What kind of file system entry something that is not a regular file is.
+fn describe(file_type: &fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if file_type.is_char_device() {
+            return "a character device";
+        }
+        if file_type.is_block_device() {
+            return "a block device";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+    }
+    if file_type.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
+    }
+}
+
 /// Package ecosystems detected from manifests, named as Dependabot names them.
 fn ecosystems(root: &Path, has_workflows: bool) -> Vec<String> {
     let mut found = std::collections::BTreeSet::new();
     if has_workflows {
         found.insert("github-actions".to_string());
     }
+    // Symbolic links below the root are never followed: no loops, no manifests out of the tree.
     let walker = walkdir::WalkDir::new(root)
+        .follow_links(false)
         .max_depth(3)
         .into_iter()
         .filter_entry(|e| {
