@@ -210,19 +210,19 @@ fn evaluate_repo(
             .flat_map(|(_, r)| r)
         {
             applicable.insert(rule.id.clone(), true);
+            // Several problems can concern one file (a missing local action next to a parse
+            // error elsewhere): the message is part of the resource, so each stays distinct.
+            let resource = format!("{}#unreadable:{}", d.loc.path, d.message);
             out.push(Evaluation {
                 rule: rule.id.clone(),
                 severity: rule.severity,
                 outcome: Outcome::Unknown,
                 target: repo.id.clone(),
-                resource: d.loc.path.to_string(),
+                fingerprint: fingerprint(&rule.id, &repo.id, &resource),
+                resource,
                 subject: d.loc.path.to_string(),
-                message: format!(
-                    "`{}` could not be read as a workflow: {}",
-                    d.loc.path, d.message
-                ),
+                message: format!("evidence from `{}` is missing: {}", d.loc.path, d.message),
                 location: Some(d.loc.clone()),
-                fingerprint: fingerprint(&rule.id, &repo.id, &d.loc.path),
                 sensitive: false,
                 expected: None,
                 actual: None,

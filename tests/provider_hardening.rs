@@ -93,7 +93,7 @@ fn a_fifo_workflow_is_a_diagnostic_not_a_hang() {
     assert!(
         evals
             .iter()
-            .any(|e| e.outcome == Outcome::Unknown && e.resource == ".github/workflows/fifo.yml")
+            .any(|e| e.outcome == Outcome::Unknown && e.subject == ".github/workflows/fifo.yml")
     );
     assert!(evals.iter().any(|e| e.outcome != Outcome::Unknown
         && e.outcome != Outcome::NotApplicable
