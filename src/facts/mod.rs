@@ -36,7 +36,7 @@ pub fn skip_location<T>(_: &T) -> bool {
 }
 
 /// Where a fact was written: a file path relative to the repository root and a region.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub struct Location {
     /// Path relative to the repository root, `/`-separated.
     pub path: Arc<str>,

@@ -9,6 +9,8 @@
 //! whose justification is the waiver's reason; unknown outcomes and the run's warnings become
 //! tool execution notifications, not alerts.
 
+use std::collections::HashMap;
+
 use serde_json::{Value, json};
 
 use super::ReportInput;
@@ -165,15 +167,43 @@ pub fn render(input: &ReportInput<'_>) -> String {
         .filter(|e| matches!(e.outcome, Outcome::Fail | Outcome::Excepted))
         .map(|e| result(input, e, index_of(&e.rule)))
         .collect();
-    let notifications: Vec<Value> = input
+    // Unknown outcomes become notifications, one per (target, location, reason) with the rules
+    // it affects: an unreadable file leaves many rules without evidence, and says so once.
+    let mut unknown: Vec<(&Evaluation, Vec<&str>)> = Vec::new();
+    let mut index: HashMap<(&str, Option<&Location>, &str), usize> = HashMap::new();
+    for e in input
         .evaluations
         .iter()
         .filter(|e| e.outcome == Outcome::Unknown)
-        .map(|e| {
+    {
+        let key = (e.target.as_str(), e.location.as_ref(), e.message.as_str());
+        match index.get(&key) {
+            Some(&i) => unknown[i].1.push(&e.rule),
+            None => {
+                index.insert(key, unknown.len());
+                unknown.push((e, vec![&e.rule]));
+            }
+        }
+    }
+    let notifications: Vec<Value> = unknown
+        .iter()
+        .map(|(e, rules)| {
+            let text = if rules.len() == 1 {
+                format!("{} unknown for {}: {}", e.rule, e.subject, e.message)
+            } else {
+                format!(
+                    "{} rules unknown for {} ({}): {}",
+                    rules.len(),
+                    e.subject,
+                    rules.join(", "),
+                    e.message
+                )
+            };
             let mut n = json!({
                 "level": "warning",
-                "message": {"text": format!("{} unknown for {}: {}", e.rule, e.subject, e.message)},
+                "message": {"text": text},
                 "associatedRule": {"id": e.rule, "index": index_of(&e.rule)},
+                "properties": {"rules": rules},
             });
             if let Some(loc) = &e.location {
                 n["locations"] = json!([physical(&e.target, loc)]);

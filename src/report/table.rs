@@ -6,7 +6,7 @@
 //! Code frames never show a credential: lines are passed through [`crate::secrets::redact`],
 //! and the region of a finding about a hard-coded credential is masked whatever it contains.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use comfy_table::{Cell, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
@@ -42,7 +42,27 @@ fn marker(o: Outcome) -> (&'static str, &'static str) {
 
 /// Renders the code frame for a location: the line before and the line itself, with a caret
 /// line under the region.
-fn code_frame(input: &ReportInput<'_>, e: &Evaluation, style: &Style) -> Option<String> {
+/// Locations of credentials, by (target, file), masked in every code frame of that file.
+type Masks<'a> = HashMap<(&'a str, &'a str), Vec<&'a crate::facts::Location>>;
+
+fn masks<'a>(input: &ReportInput<'a>) -> Masks<'a> {
+    let mut out: Masks<'a> = HashMap::new();
+    for e in input.evaluations.iter().filter(|e| e.sensitive) {
+        if let Some(l) = &e.location {
+            out.entry((e.target.as_str(), &*l.path))
+                .or_default()
+                .push(l);
+        }
+    }
+    out
+}
+
+fn code_frame(
+    input: &ReportInput<'_>,
+    masks: &Masks<'_>,
+    e: &Evaluation,
+    style: &Style,
+) -> Option<String> {
     let loc = e.location.as_ref()?;
     let text = input
         .sources
@@ -60,13 +80,10 @@ fn code_frame(input: &ReportInput<'_>, e: &Evaluation, style: &Style) -> Option<
     };
     // Every credential found in this file is masked on every line shown, not only the
     // finding's own: a frame's context line may hold another finding's secret.
-    let masks: Vec<&crate::facts::Location> = input
-        .evaluations
-        .iter()
-        .filter(|o| o.sensitive && o.target == e.target)
-        .filter_map(|o| o.location.as_ref())
-        .filter(|l| l.path == loc.path)
-        .collect();
+    let no_masks = Vec::new();
+    let masks = masks
+        .get(&(e.target.as_str(), &*loc.path))
+        .unwrap_or(&no_masks);
     let show = |n: usize, text: &str| -> String {
         let mut chars: Vec<char> = text.chars().collect();
         let mut cuts: Vec<(usize, usize)> = masks
@@ -167,6 +184,7 @@ fn clip(line: &str) -> String {
 
 /// Renders the table report.
 pub fn render(input: &ReportInput<'_>) -> String {
+    let masks = masks(input);
     let style = Style { color: input.color };
     let mut out = String::new();
 
@@ -304,7 +322,7 @@ pub fn render(input: &ReportInput<'_>) -> String {
                     message
                 );
                 if e.outcome == Outcome::Fail
-                    && let Some(frame) = code_frame(input, e, &style)
+                    && let Some(frame) = code_frame(input, &masks, e, &style)
                 {
                     out.push_str(&frame);
                 }
