@@ -94,7 +94,7 @@ pub struct Evaluation {
     pub actual: Option<String>,
     /// For `excepted` outcomes (and expired exceptions): the exception or suppression.
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub waiver: Option<Waiver>,
+    pub waiver: Option<Box<Waiver>>,
 }
 
 /// Why a failing evaluation does not count: a documented exception from soc2.toml or an

@@ -85,7 +85,7 @@ pub fn apply(
             continue;
         };
         used[i] = true;
-        e.waiver = Some(c.waiver.clone());
+        e.waiver = Some(Box::new(c.waiver.clone()));
         if c.expired {
             e.message = format!(
                 "{} (the exception approved by {} expired on {})",

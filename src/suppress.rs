@@ -117,14 +117,14 @@ pub fn apply(
         }
         let e = &mut evaluations[i];
         e.outcome = Outcome::Excepted;
-        e.waiver = Some(Waiver {
+        e.waiver = Some(Box::new(Waiver {
             kind: KIND.to_string(),
             reason: s.reason.trim().to_string(),
             approved_by: None,
             expires: None,
             expired: false,
             source: Some(s.loc.clone()),
-        });
+        }));
     }
     warnings
 }
