@@ -180,7 +180,8 @@ pub fn load_rules(args: &RuleArgs, config: &config::Loaded) -> Result<RuleSet, E
         .select
         .iter()
         .chain(&selection.ignore)
-        .chain(selection.severity.keys());
+        .chain(selection.severity.keys())
+        .chain(config.config.exceptions.iter().map(|e| &e.rule));
     for key in file_keys {
         let name = std::slice::from_ref(key.get_ref());
         if !set.unknown_keys(name).is_empty() {

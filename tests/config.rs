@@ -147,6 +147,14 @@ fn unknown_rule_ids_are_reported_with_a_suggestion() {
     assert!(err.contains("did you mean `CC6-015`?"));
     let err = error_of("[rules.severity]\n\"CC9-01\" = \"low\"\n");
     assert!(err.contains("no rule matches `CC9-01`"), "{err}");
+    let err = error_of(
+        "[[exceptions]]\nrule = \"actions-pinned-to-shaa\"\nreason = \"r\"\napproved_by = \"me\"\nexpires = 2030-01-01\n",
+    );
+    assert!(
+        err.contains("did you mean `actions-pinned-to-sha`?"),
+        "{err}"
+    );
+    assert!(err.contains("soc2.toml:2:8"), "{err}");
     let err = error_of("[rules]\nseverity = { \"CC9-001\" = \"severe\" }\n");
     assert!(err.contains("unknown variant `severe`"), "{err}");
 }
