@@ -17,9 +17,9 @@ use crate::config::{self, ConfigError};
 use crate::engine::{self, Evaluation};
 use crate::exceptions;
 use crate::facts::Facts;
-use crate::providers::local_gha;
+use crate::providers;
 use crate::report::{self, Format, ReportInput, Sources};
-use crate::rules::{self, LoadError, RuleSet};
+use crate::rules::{self, LoadError, RuleSet, Scope};
 use crate::suppress;
 
 /// Exit codes of the CLI contract.
@@ -261,7 +261,10 @@ fn validate_paths(paths: &[PathBuf]) -> Result<(), Error> {
 
 fn collect(paths: &[PathBuf]) -> Result<Facts, Error> {
     validate_paths(paths)?;
-    let repos = paths.par_iter().map(|p| local_gha::collect(p)).collect();
+    let repos = paths
+        .par_iter()
+        .map(|p| providers::collect_local(p))
+        .collect();
     Ok(Facts::new(repos))
 }
 
@@ -383,7 +386,7 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
             let per_repo: Vec<(Vec<Evaluation>, Vec<engine::Warning>)> = paths
                 .par_iter()
                 .map(|p| {
-                    let repo = [local_gha::collect(p)];
+                    let repo = [providers::collect_local(p)];
                     let mut evaluations = engine::evaluate(&rules, &repo, policy);
                     let warnings = suppress::apply(&mut evaluations, &repo, &rules);
                     (evaluations, warnings)
@@ -473,7 +476,7 @@ fn list_rules(set: &RuleSet, format: &str) -> String {
             .map(|r| {
                 serde_json::json!({
                     "id": r.id, "name": r.name, "title": r.title, "criteria": r.criteria,
-                    "severity": r.severity.as_str(), "scope": r.scope.as_str(), "source": r.source,
+                    "severity": r.severity.as_str(), "scope": r.scope_names(), "source": r.source,
                 })
             })
             .collect();
@@ -490,7 +493,7 @@ fn list_rules(set: &RuleSet, format: &str) -> String {
             r.name.clone(),
             r.severity.to_string(),
             r.criteria.join(", "),
-            r.scope.to_string(),
+            r.scope_names(),
             r.title.clone(),
         ]);
     }
@@ -510,8 +513,8 @@ fn explain(r: &rules::Rule) -> String {
         r.title,
         r.severity,
         criteria.join(", "),
-        r.scope,
-        r.scope.variables().join(", "),
+        r.scope_names(),
+        Scope::variables_of(&r.scopes).join(", "),
     );
     if let Some(when) = &r.when {
         out.push_str(&format!("Applies:    {}\n", when.source().trim()));

@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::Policy;
 use crate::expr::{Bindings, Value};
+use crate::facts::gitlab::Pipeline;
 use crate::facts::{FileKind, Location, Locs, Repository, Workflow};
 use crate::rules::{Rule, RuleSet, Scope, Severity};
 
@@ -136,7 +137,9 @@ pub fn evaluate(rules: &RuleSet, repos: &[Repository], policy: &Policy) -> Vec<E
     let policy = Value::of(policy);
     let mut by_scope: HashMap<Scope, Vec<&Rule>> = HashMap::new();
     for rule in &rules.rules {
-        by_scope.entry(rule.scope).or_default().push(rule);
+        for scope in &rule.scopes {
+            by_scope.entry(*scope).or_default().push(rule);
+        }
     }
     let mut out: Vec<Evaluation> = repos
         .par_iter()
@@ -182,11 +185,19 @@ fn evaluate_repo(
     policy: &Value,
 ) -> Vec<Evaluation> {
     let repo_value = Value::of(repo);
-    let workflow_results: Vec<(Vec<Evaluation>, Applicable)> = repo
+    let github = Value::from_json(&serde_json::Value::from("github-actions"));
+    let gitlab = Value::from_json(&serde_json::Value::from("gitlab-ci"));
+    let mut workflow_results: Vec<(Vec<Evaluation>, Applicable)> = repo
         .workflows
         .par_iter()
-        .map(|wf| evaluate_workflow(by_scope, repo, wf, &repo_value, policy))
+        .map(|wf| evaluate_workflow(by_scope, repo, wf, &repo_value, policy, &github))
         .collect();
+    workflow_results.extend(
+        repo.pipelines
+            .par_iter()
+            .map(|p| evaluate_pipeline(by_scope, repo, p, &repo_value, policy, &gitlab))
+            .collect::<Vec<_>>(),
+    );
 
     let mut out = Vec::new();
     let mut applicable = Applicable::new();
@@ -201,14 +212,29 @@ fn evaluate_repo(
     let broken: Vec<_> = repo
         .diagnostics
         .iter()
-        .filter(|d| matches!(d.kind, FileKind::Workflow | FileKind::Action))
+        .filter(|d| {
+            matches!(
+                d.kind,
+                FileKind::Workflow | FileKind::Action | FileKind::GitlabCi
+            )
+        })
         .collect();
     for d in &broken {
-        for rule in by_scope
+        let gitlab = d.kind == FileKind::GitlabCi;
+        let mut concerned: Vec<&Rule> = by_scope
             .iter()
-            .filter(|(s, _)| s.is_file_scope())
-            .flat_map(|(_, r)| r)
-        {
+            .filter(|(s, _)| {
+                if gitlab {
+                    s.is_gitlab_ci()
+                } else {
+                    s.is_github_actions()
+                }
+            })
+            .flat_map(|(_, r)| r.iter().copied())
+            .collect();
+        concerned.sort_by(|a, b| a.id.cmp(&b.id));
+        concerned.dedup_by(|a, b| a.id == b.id);
+        for rule in concerned {
             applicable.insert(rule.id.clone(), true);
             // Several problems can concern one file (a missing local action next to a parse
             // error elsewhere): the message is part of the resource, so each stays distinct.
@@ -268,9 +294,12 @@ fn evaluate_repo(
     }
 
     // A rule that applied to nothing in this repository is reported once as not applicable.
+    let mut reported = std::collections::HashSet::new();
     for rules in by_scope.values() {
         for rule in rules {
-            if !applicable.get(&rule.id).copied().unwrap_or(false) {
+            if !applicable.get(&rule.id).copied().unwrap_or(false)
+                && reported.insert(rule.id.as_str())
+            {
                 out.push(Evaluation {
                     rule: rule.id.clone(),
                     severity: rule.severity,
@@ -280,7 +309,11 @@ fn evaluate_repo(
                     subject: repo.root.clone(),
                     message: format!(
                         "no {} in this repository matched the rule's conditions",
-                        scope_noun(rule.scope)
+                        rule.scopes
+                            .iter()
+                            .map(|s| scope_noun(*s))
+                            .collect::<Vec<_>>()
+                            .join(" or ")
                     ),
                     location: None,
                     fingerprint: fingerprint(&rule.id, &repo.id, &repo.id),
@@ -317,6 +350,12 @@ fn scope_noun(scope: Scope) -> &'static str {
         Scope::GhaImage => "container image",
         Scope::GhaExpression => "expression",
         Scope::GhaUses => "action or reusable-workflow reference",
+        Scope::GitlabPipeline => "GitLab CI pipeline",
+        Scope::GitlabJob => "GitLab CI job",
+        Scope::GitlabVariable => "GitLab CI variable",
+        Scope::GitlabImage => "GitLab CI image",
+        Scope::GitlabScript => "GitLab CI script line",
+        Scope::GitlabInclude => "GitLab CI include",
     }
 }
 
@@ -326,6 +365,7 @@ fn repo_anchor(repo: &Repository) -> Location {
         .iter()
         .find(|w| w.kind == "workflow")
         .map(|w| w.loc.clone())
+        .or_else(|| repo.pipelines.first().map(|p| p.loc.clone()))
         .or_else(|| repo.dependabot.as_ref().map(|d| d.loc.clone()))
         .or_else(|| repo.codeowners.as_ref().map(|c| c.loc.clone()))
         .unwrap_or_else(|| Location::file("soc2.toml"))
@@ -354,6 +394,7 @@ fn evaluate_workflow(
     wf: &Workflow,
     repo_value: &Value,
     policy: &Value,
+    platform: &Value,
 ) -> (Vec<Evaluation>, Applicable) {
     let mut out = Vec::new();
     let mut applicable = Applicable::new();
@@ -373,7 +414,8 @@ fn evaluate_workflow(
     let base = Bindings::new()
         .bind("workflow", &wf_value)
         .bind("repo", repo_value)
-        .bind("policy", policy);
+        .bind("policy", policy)
+        .bind("platform", platform);
     run(
         rules(Scope::GhaWorkflow),
         &base,
@@ -401,7 +443,8 @@ fn evaluate_workflow(
             .bind("job", &job_values[ji])
             .bind("workflow", &wf_value)
             .bind("repo", repo_value)
-            .bind("policy", policy);
+            .bind("policy", policy)
+            .bind("platform", platform);
         run(
             rules(Scope::GhaJob),
             &b,
@@ -419,7 +462,8 @@ fn evaluate_workflow(
                 .bind("job", &job_values[ji])
                 .bind("workflow", &wf_value)
                 .bind("repo", repo_value)
-                .bind("policy", policy);
+                .bind("policy", policy)
+                .bind("platform", platform);
             run(
                 rules(Scope::GhaStep),
                 &b,
@@ -464,7 +508,9 @@ fn evaluate_workflow(
         for entry in &wf.entries {
             let value = Value::of(entry);
             let (job_v, step_v, res, display) = context(entry.job, entry.step);
-            let b = item_bindings("env", &value, step_v, job_v, &wf_value, repo_value, policy);
+            let b = item_bindings(
+                "env", &value, step_v, job_v, &wf_value, repo_value, policy, platform,
+            );
             run(
                 env_rules,
                 &b,
@@ -484,7 +530,7 @@ fn evaluate_workflow(
             let value = Value::of(image);
             let (job_v, step_v, res, display) = context(Some(image.job), image.step);
             let b = item_bindings(
-                "image", &value, step_v, job_v, &wf_value, repo_value, policy,
+                "image", &value, step_v, job_v, &wf_value, repo_value, policy, platform,
             );
             let which = image.service.as_deref().unwrap_or(&image.kind);
             run(
@@ -505,7 +551,9 @@ fn evaluate_workflow(
         for reference in &wf.references {
             let value = Value::of(reference);
             let (job_v, step_v, res, display) = context(Some(reference.job), reference.step);
-            let b = item_bindings("uses", &value, step_v, job_v, &wf_value, repo_value, policy);
+            let b = item_bindings(
+                "uses", &value, step_v, job_v, &wf_value, repo_value, policy, platform,
+            );
             let resource = match reference.kind.as_str() {
                 // A step's resource already names what it uses.
                 "action" => format!("{res}/uses"),
@@ -533,7 +581,9 @@ fn evaluate_workflow(
             let value = Value::of(expr);
             let (job_v, step_v, res, display) = context(Some(expr.job), Some(expr.step));
             let resource = unique(&mut seen, format!("{res}/{}/{}", expr.field, expr.text));
-            let b = item_bindings("expr", &value, step_v, job_v, &wf_value, repo_value, policy);
+            let b = item_bindings(
+                "expr", &value, step_v, job_v, &wf_value, repo_value, policy, platform,
+            );
             run(
                 expr_rules,
                 &b,
@@ -550,7 +600,205 @@ fn evaluate_workflow(
     (out, applicable)
 }
 
+/// Evaluates the GitLab CI scopes on one resolved pipeline.
+fn evaluate_pipeline(
+    by_scope: &HashMap<Scope, Vec<&Rule>>,
+    repo: &Repository,
+    p: &Pipeline,
+    repo_value: &Value,
+    policy: &Value,
+    platform: &Value,
+) -> (Vec<Evaluation>, Applicable) {
+    let mut out = Vec::new();
+    let mut applicable = Applicable::new();
+    let rules = |s: Scope| by_scope.get(&s).map_or(&[][..], Vec::as_slice);
+    let mut run = |rules: &[&Rule], bindings: &Bindings<'_>, subject: &Subject<'_>| {
+        for rule in rules {
+            let e = evaluate_rule(rule, bindings, subject, &repo.id);
+            let entry = applicable.entry(rule.id.clone()).or_default();
+            if let Some(e) = e {
+                *entry = true;
+                out.push(e);
+            }
+        }
+    };
+    let null = Value::null();
+    let p_value = Value::of(p);
+    let shared = [&p_value, repo_value, policy, platform];
+
+    run(
+        rules(Scope::GitlabPipeline),
+        &gitlab_bindings("pipeline", &p_value, &null, shared),
+        &Subject {
+            resource: p.path.clone(),
+            display: p.path.clone(),
+            loc: Some(&p.loc),
+            locs: Some(&p.locs),
+            sensitive: false,
+        },
+    );
+    let job_values: Vec<Value> = p.jobs.iter().map(Value::of).collect();
+    for (job, value) in p.jobs.iter().zip(&job_values) {
+        run(
+            rules(Scope::GitlabJob),
+            &gitlab_bindings("job", value, value, shared),
+            &Subject {
+                resource: format!("{}#jobs.{}", p.path, job.id),
+                display: format!("{} › {}", p.path, job.id),
+                loc: Some(&job.loc),
+                locs: Some(&job.locs),
+                sensitive: false,
+            },
+        );
+    }
+    let job_of = |i: Option<usize>| i.and_then(|i| job_values.get(i)).unwrap_or(&null);
+    let affected = |used_by: &[String]| match used_by {
+        [] => String::new(),
+        [one] => format!(" (job `{one}`)"),
+        [first, rest @ ..] => format!(" (job `{first}` and {} more)", rest.len()),
+    };
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let var_rules = rules(Scope::GitlabVariable);
+    if !var_rules.is_empty() {
+        for entry in &p.entries {
+            let value = Value::of(entry);
+            run(
+                var_rules,
+                &gitlab_bindings("env", &value, job_of(entry.job), shared),
+                &Subject {
+                    resource: unique(
+                        &mut seen,
+                        format!("{}#{}.{}", entry.loc.path, entry.level, entry.name),
+                    ),
+                    display: format!(
+                        "{} › {} `{}`{}",
+                        p.path,
+                        if entry.level == "script" {
+                            "script of"
+                        } else {
+                            "variable"
+                        },
+                        entry.name,
+                        affected(&entry.used_by)
+                    ),
+                    loc: Some(&entry.loc),
+                    locs: None,
+                    sensitive: entry.secret_like,
+                },
+            );
+        }
+    }
+    let image_rules = rules(Scope::GitlabImage);
+    if !image_rules.is_empty() {
+        for image in &p.images {
+            let value = Value::of(image);
+            run(
+                image_rules,
+                &gitlab_bindings("image", &value, job_of(Some(image.job)), shared),
+                &Subject {
+                    resource: unique(
+                        &mut seen,
+                        format!("{}#{}:{}", image.loc.path, image.kind, image.name),
+                    ),
+                    display: format!(
+                        "{} › {}{}",
+                        p.path,
+                        image.reference,
+                        affected(&image.used_by)
+                    ),
+                    loc: Some(&image.loc),
+                    locs: None,
+                    sensitive: false,
+                },
+            );
+        }
+    }
+    let script_rules = rules(Scope::GitlabScript);
+    if !script_rules.is_empty() {
+        for script in &p.scripts {
+            let value = Value::of(script);
+            let first_line = script.text.lines().next().unwrap_or("");
+            run(
+                script_rules,
+                &gitlab_bindings("script", &value, job_of(Some(script.job)), shared),
+                &Subject {
+                    resource: unique(
+                        &mut seen,
+                        format!("{}#{}:{}", script.loc.path, script.field, script.text),
+                    ),
+                    display: format!(
+                        "{} › {}: {}{}",
+                        p.path,
+                        script.field,
+                        truncate(first_line, 60),
+                        affected(&script.used_by)
+                    ),
+                    loc: Some(&script.loc),
+                    locs: None,
+                    sensitive: false,
+                },
+            );
+        }
+    }
+    let include_rules = rules(Scope::GitlabInclude);
+    if !include_rules.is_empty() {
+        for include in &p.includes {
+            let value = Value::of(include);
+            run(
+                include_rules,
+                &gitlab_bindings("include", &value, &null, shared),
+                &Subject {
+                    resource: unique(
+                        &mut seen,
+                        format!(
+                            "{}#include:{}:{}",
+                            include.from, include.kind, include.target
+                        ),
+                    ),
+                    display: format!(
+                        "{} › include {} `{}`",
+                        include.from, include.kind, include.target
+                    ),
+                    loc: Some(&include.loc),
+                    locs: None,
+                    sensitive: false,
+                },
+            );
+        }
+    }
+    (out, applicable)
+}
+
+/// The bindings of a GitLab CI subject: its own variable, its job, then `pipeline`, `repo`,
+/// `policy` and `platform`.
+fn gitlab_bindings<'a>(
+    var: &'static str,
+    value: &'a Value,
+    job: &'a Value,
+    [pipeline, repo, policy, platform]: [&'a Value; 4],
+) -> Bindings<'a> {
+    let b = Bindings::new().bind(var, value);
+    let b = if var == "job" { b } else { b.bind("job", job) };
+    let b = if var == "pipeline" {
+        b
+    } else {
+        b.bind("pipeline", pipeline)
+    };
+    b.bind("repo", repo)
+        .bind("policy", policy)
+        .bind("platform", platform)
+}
+
+/// The first `max` characters of `s`, with `…` when cut.
+fn truncate(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
 /// The bindings of an item inside a workflow (an env entry, image, reference, expression).
+#[allow(clippy::too_many_arguments)]
 fn item_bindings<'a>(
     var: &'static str,
     value: &'a Value,
@@ -559,6 +807,7 @@ fn item_bindings<'a>(
     workflow: &'a Value,
     repo: &'a Value,
     policy: &'a Value,
+    platform: &'a Value,
 ) -> Bindings<'a> {
     Bindings::new()
         .bind(var, value)
@@ -567,6 +816,7 @@ fn item_bindings<'a>(
         .bind("workflow", workflow)
         .bind("repo", repo)
         .bind("policy", policy)
+        .bind("platform", platform)
 }
 
 /// Makes a resource unique within a workflow by numbering repeats (`#2`, `#3`, ...).

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 use crate::engine::{Evaluation, Outcome, Waiver, Warning};
 use crate::facts::{Repository, Suppression};
-use crate::rules::{RuleSet, Scope};
+use crate::rules::RuleSet;
 
 /// The waiver kind of an inline suppression.
 pub const KIND: &str = "suppression";
@@ -66,7 +66,7 @@ pub fn apply(
                 for key in &s.rules {
                     match rules.find(key) {
                         // A repository-wide control is not waived by a comment in one file.
-                        Some(rule) if rule.scope == Scope::Repo => warnings.push(warn(format!(
+                        Some(rule) if rule.is_repo_scope() => warnings.push(warn(format!(
                             "{} is a repository-wide control and cannot be suppressed inline; document an exception in soc2.toml (reason, approver, expiry)",
                             rule.id
                         ))),

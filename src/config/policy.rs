@@ -36,6 +36,7 @@ impl Policy {
         if profile == Profile::Strict {
             p.supply_chain.trusted_owners = Vec::new();
             p.supply_chain.require_image_digest = true;
+            p.supply_chain.accept_version_tags = false;
             p.change_management.required_approvals = 2;
             p.change_management.require_signed_commits = true;
         }
@@ -69,6 +70,14 @@ pub struct SupplyChain {
     pub trusted_owners: Vec<String>,
     /// Whether container images must be pinned by digest; a tag-only pin fails when true.
     pub require_image_digest: bool,
+    /// Hosts whose GitLab CI `remote:` includes are trusted (CC9-003); a remote include from
+    /// any other host fails.
+    pub trusted_include_hosts: Vec<String>,
+    /// Whether a GitLab project include or CI/CD component pinned to a release version
+    /// (`1.2.3`, `v1.2.3`) counts as pinned (CC9-003): true when such tags are protected on the
+    /// source projects, as GitLab's CI/CD catalog requires for released components. False
+    /// accepts commit SHAs only.
+    pub accept_version_tags: bool,
 }
 
 impl Default for SupplyChain {
@@ -76,6 +85,8 @@ impl Default for SupplyChain {
         Self {
             trusted_owners: vec!["actions".into(), "github".into()],
             require_image_digest: true,
+            trusted_include_hosts: Vec::new(),
+            accept_version_tags: true,
         }
     }
 }
@@ -86,15 +97,26 @@ impl Default for SupplyChain {
 pub struct ToolList {
     /// Action prefixes (`owner/repo` or `owner/repo/path`).
     pub actions: Vec<String>,
-    /// Regular expressions matched against `run:` scripts.
+    /// Regular expressions matched against `run:` scripts (GitHub Actions) and script lines
+    /// (GitLab CI).
     pub commands: Vec<String>,
+    /// GitLab CI templates and CI/CD components that run the tool, as glob patterns over the
+    /// template name (`Jobs/SAST.gitlab-ci.yml`) or the component path without host and
+    /// version (`components/sast/sast`).
+    pub gitlab: Vec<String>,
 }
 
 fn tools(actions: &[&str], commands: &[&str]) -> ToolList {
     ToolList {
         actions: actions.iter().map(|s| (*s).to_string()).collect(),
         commands: commands.iter().map(|s| (*s).to_string()).collect(),
+        gitlab: Vec::new(),
     }
+}
+
+fn with_gitlab(mut list: ToolList, patterns: &[&str]) -> ToolList {
+    list.gitlab = patterns.iter().map(|s| (*s).to_string()).collect();
+    list
 }
 
 /// Scanning policy: which tools count as what.
@@ -105,62 +127,111 @@ pub struct Scanning {
     pub sast: ToolList,
     /// Dependency / vulnerability scanning (CC7-003).
     pub sca: ToolList,
+    /// Secret detection in CI (CC7-002).
+    pub secrets: ToolList,
     /// Any security scanner whose failure must not be ignored (CC7-007).
     pub scanners: ToolList,
 }
 
 impl Default for Scanning {
     fn default() -> Self {
-        let sast = tools(
+        let sast = with_gitlab(
+            tools(
+                &[
+                    "github/codeql-action/analyze",
+                    "returntocorp/semgrep-action",
+                    "semgrep/semgrep-action",
+                    "sonarsource/sonarcloud-github-action",
+                    "sonarsource/sonarqube-scan-action",
+                    "snyk/actions",
+                    "jetbrains/qodana-action",
+                    "securego/gosec",
+                    "bearer/bearer-action",
+                    "checkmarx/ast-github-action",
+                    "zizmorcore/zizmor-action",
+                ],
+                &[
+                    r"\bsemgrep\s+(ci|scan)\b",
+                    r"\bsnyk\s+code\s+test\b",
+                    r"\bcodeql\s+database\s+analyze\b",
+                    r"\bgosec\b",
+                    r"\bbandit\s+-",
+                    r"\bbrakeman\b",
+                    r"\bsonar-scanner\b",
+                    r"\bzizmor\b",
+                ],
+            ),
             &[
-                "github/codeql-action/analyze",
-                "returntocorp/semgrep-action",
-                "semgrep/semgrep-action",
-                "sonarsource/sonarcloud-github-action",
-                "sonarsource/sonarqube-scan-action",
-                "snyk/actions",
-                "jetbrains/qodana-action",
-                "securego/gosec",
-                "bearer/bearer-action",
-                "checkmarx/ast-github-action",
-                "zizmorcore/zizmor-action",
-            ],
-            &[
-                r"\bsemgrep\s+(ci|scan)\b",
-                r"\bsnyk\s+code\s+test\b",
-                r"\bcodeql\s+database\s+analyze\b",
-                r"\bgosec\b",
-                r"\bbandit\s+-",
-                r"\bbrakeman\b",
-                r"\bsonar-scanner\b",
-                r"\bzizmor\b",
+                "Jobs/SAST.gitlab-ci.yml",
+                "Jobs/SAST.latest.gitlab-ci.yml",
+                "Security/SAST.gitlab-ci.yml",
+                "Security/SAST.latest.gitlab-ci.yml",
+                "Jobs/SAST-IaC.gitlab-ci.yml",
+                "Security/SAST-IaC.gitlab-ci.yml",
+                "components/sast/*",
             ],
         );
-        let sca = tools(
+        let sca = with_gitlab(
+            tools(
+                &[
+                    "actions/dependency-review-action",
+                    "snyk/actions",
+                    "aquasecurity/trivy-action",
+                    "anchore/scan-action",
+                    "google/osv-scanner-action",
+                    "rustsec/audit-check",
+                    "embarkstudios/cargo-deny-action",
+                    "pypa/gh-action-pip-audit",
+                    "golang/govulncheck-action",
+                    "dependency-check/dependency-check_action",
+                ],
+                &[
+                    r"\bosv-scanner\b",
+                    r"\btrivy\s+(fs|filesystem|repo|repository|rootfs)\b",
+                    r"\bgrype\b",
+                    r"\bsnyk\s+test\b",
+                    r"(?m)\b(npm|yarn|pnpm)\s+audit(\s+(--?[A-Za-z-]+(=\S+)?|fix))*\s*($|[;&|)])",
+                    r"\bpip-audit\b",
+                    r"\bcargo\s+(audit|deny)\b",
+                    r"\bgovulncheck\b",
+                    r"\bbundle(r)?[\s-]+audit\b",
+                    r"\bsafety\s+check\b",
+                    r"\bdependency-check\b",
+                ],
+            ),
             &[
-                "actions/dependency-review-action",
-                "snyk/actions",
-                "aquasecurity/trivy-action",
-                "anchore/scan-action",
-                "google/osv-scanner-action",
-                "rustsec/audit-check",
-                "embarkstudios/cargo-deny-action",
-                "pypa/gh-action-pip-audit",
-                "golang/govulncheck-action",
-                "dependency-check/dependency-check_action",
+                "Jobs/Dependency-Scanning.gitlab-ci.yml",
+                "Jobs/Dependency-Scanning.latest.gitlab-ci.yml",
+                "Jobs/Dependency-Scanning.v2.gitlab-ci.yml",
+                "Security/Dependency-Scanning.gitlab-ci.yml",
+                "Security/Dependency-Scanning.latest.gitlab-ci.yml",
+                "Jobs/Container-Scanning.gitlab-ci.yml",
+                "Security/Container-Scanning.gitlab-ci.yml",
+                "components/dependency-scanning/*",
+                "components/container-scanning/*",
             ],
+        );
+        let secrets = with_gitlab(
+            tools(
+                &[
+                    "gitleaks/gitleaks-action",
+                    "trufflesecurity/trufflehog",
+                    "gitguardian/ggshield-action",
+                    "gitguardian/ggshield/actions/secret",
+                ],
+                &[
+                    r"\bgitleaks\s+(detect|git|dir|protect)\b",
+                    r"\btrufflehog\s+(git|filesystem|github|gitlab)\b",
+                    r"\bggshield\s+secret\s+scan\b",
+                    r"\bdetect-secrets\s+(scan|audit)\b",
+                ],
+            ),
             &[
-                r"\bosv-scanner\b",
-                r"\btrivy\s+(fs|filesystem|repo|repository|rootfs)\b",
-                r"\bgrype\b",
-                r"\bsnyk\s+test\b",
-                r"(?m)\b(npm|yarn|pnpm)\s+audit(\s+(--?[A-Za-z-]+(=\S+)?|fix))*\s*($|[;&|)])",
-                r"\bpip-audit\b",
-                r"\bcargo\s+(audit|deny)\b",
-                r"\bgovulncheck\b",
-                r"\bbundle(r)?[\s-]+audit\b",
-                r"\bsafety\s+check\b",
-                r"\bdependency-check\b",
+                "Jobs/Secret-Detection.gitlab-ci.yml",
+                "Jobs/Secret-Detection.latest.gitlab-ci.yml",
+                "Security/Secret-Detection.gitlab-ci.yml",
+                "Security/Secret-Detection.latest.gitlab-ci.yml",
+                "components/secret-detection/*",
             ],
         );
         let mut scanners = tools(
@@ -179,13 +250,15 @@ impl Default for Scanning {
                 r"\btfsec\b",
             ],
         );
-        for list in [&sast, &sca] {
+        for list in [&sast, &sca, &secrets] {
             scanners.actions.extend(list.actions.iter().cloned());
             scanners.commands.extend(list.commands.iter().cloned());
+            scanners.gitlab.extend(list.gitlab.iter().cloned());
         }
         Self {
             sast,
             sca,
+            secrets,
             scanners,
         }
     }
@@ -207,6 +280,9 @@ pub struct Deployment {
     pub sbom: ToolList,
     /// Steps that build or publish release artifacts (CC8-020, CC8-021).
     pub artifact_builds: ToolList,
+    /// Regular expressions for GitLab CI `rules: if:` conditions that restrict a job to the
+    /// default branch or to protected refs (CC8-016).
+    pub protected_ref_conditions: Vec<String>,
 }
 
 impl Default for Deployment {
@@ -303,6 +379,11 @@ impl Default for Deployment {
                     r"\bko\s+(build|publish)\b",
                 ],
             ),
+            protected_ref_conditions: vec![
+                r"\$\{?CI_COMMIT_(BRANCH|REF_NAME)\}?\s*==\s*\$\{?CI_DEFAULT_BRANCH\b".into(),
+                r"\$\{?CI_DEFAULT_BRANCH\}?\s*==\s*\$\{?CI_COMMIT_(BRANCH|REF_NAME)\b".into(),
+                r#"\$\{?CI_COMMIT_REF_PROTECTED\}?\s*==\s*["']?true"#.into(),
+            ],
         }
     }
 }

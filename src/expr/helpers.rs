@@ -87,6 +87,11 @@ pub const HELPERS: &[Helper] = &[
         signature: "runs_tool(scope: map, actions: list<string>, commands: list<string>, triggers: list<string>) -> bool",
         doc: "true when any step (or reusable-workflow call) inside `scope` (a repository, workflow, job or step) matches as in `step_matches`; with a non-empty `triggers`, only workflows triggered by one of those events count. Walks the facts in place, far cheaper than nested `exists` macros",
     },
+    Helper {
+        name: "gitlab_runs_tool",
+        signature: "gitlab_runs_tool(scope: map, includes: list<string>, commands: list<string>) -> bool",
+        doc: "GitLab CI: true when `scope` (a repository, pipeline or job) includes a template or CI/CD component matching one of the glob patterns `includes` (template names such as `Jobs/SAST.gitlab-ci.yml`; component paths without host and version such as `components/sast/*`), or when a job's script line matches one of the regular expressions `commands`",
+    },
 ];
 
 /// Registers every helper on `ctx`.
@@ -204,6 +209,90 @@ pub(super) fn register(ctx: &mut cel::Context<'static, 'static>) {
         },
     );
     add(ctx, r);
+    let r = ctx.add_function(
+        "gitlab_runs_tool",
+        |ftx: &FunctionContext| -> Result<Value, ExecutionError> {
+            let [scope, includes, commands] = ftx.args.as_slice() else {
+                return Err(ftx.error("expects (scope, includes, commands)"));
+            };
+            gitlab_runs_tool(
+                scope.as_ref(),
+                &strs(includes.as_ref()),
+                &strs(commands.as_ref()),
+            )
+            .map(Value::Bool)
+        },
+    );
+    add(ctx, r);
+}
+
+/// The name an include is matched by: a template's name, a component's path without host and
+/// version, or a project include's `project/file` paths.
+fn include_names(include: &dyn Val) -> Vec<String> {
+    let kind = field(include, "kind").unwrap_or("");
+    let target = field(include, "target").unwrap_or("");
+    match kind {
+        "template" => vec![target.to_string()],
+        "component" => {
+            let address = field(include, "component").unwrap_or(target);
+            let path = address.split_once('/').map_or(address, |(_, p)| p);
+            vec![path.to_string()]
+        }
+        "project" => map_get(include, "files")
+            .map(list_items)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|f| as_str(f.as_ref()))
+            .map(|f| format!("{target}/{}", f.trim_start_matches('/')))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Walks a repository, GitLab CI pipeline or job in place: a matching include, or a script
+/// line matching a command.
+fn gitlab_runs_tool(
+    scope: &dyn Val,
+    includes: &[&str],
+    commands: &[&str],
+) -> Result<bool, ExecutionError> {
+    if let Some(pipelines) = map_get(scope, "pipelines") {
+        for p in list_items(pipelines) {
+            if gitlab_runs_tool(p.as_ref(), includes, commands)? {
+                return Ok(true);
+            }
+        }
+        return Ok(false);
+    }
+    if let Some(list) = map_get(scope, "includes") {
+        for inc in list_items(list) {
+            for name in include_names(inc.as_ref()) {
+                for pattern in includes {
+                    if glob_match(pattern, &name)? {
+                        return Ok(true);
+                    }
+                }
+            }
+        }
+    }
+    if let Some(jobs) = map_get(scope, "jobs") {
+        for j in list_items(jobs) {
+            if gitlab_runs_tool(j.as_ref(), includes, commands)? {
+                return Ok(true);
+            }
+        }
+        return Ok(false);
+    }
+    if let Some(script) = map_get(scope, "script") {
+        for line in list_items(script) {
+            if let Some(text) = as_str(line.as_ref())
+                && matches_any(text, commands)?
+            {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
 }
 
 /// Whether `s` is a full commit id.

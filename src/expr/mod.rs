@@ -339,12 +339,18 @@ impl Default for Bindings<'_> {
     }
 }
 
+/// A variable the loader accepted but this subject does not bind (a rule with several scopes
+/// uses each platform's variables) is `null`.
+static UNBOUND: cel::common::types::CelNull = cel::common::types::CelNull;
+
 impl VariableResolver for Bindings<'_> {
     fn resolve<'b>(&'b self, variable: &str) -> Option<CowVal<'b, 'b>> {
-        self.vars
-            .iter()
-            .find(|(n, _)| *n == variable)
-            .map(|(_, v)| CowVal::Borrowed(v.0.as_ref()))
+        if let Some((_, v)) = self.vars.iter().find(|(n, _)| *n == variable) {
+            return Some(CowVal::Borrowed(v.0.as_ref()));
+        }
+        // CEL first asks for qualified names (`repo.id`) before selecting fields; only plain
+        // identifiers are variables.
+        (!variable.contains('.')).then_some(CowVal::Borrowed(&UNBOUND))
     }
 }
 

@@ -198,6 +198,9 @@ pub struct EnvEntry {
     /// Index of the step in the job, if the entry is inside one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub step: Option<usize>,
+    /// GitLab CI: every job the value reaches (a global variable reaches all that inherit it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub used_by: Vec<String>,
     /// Where the value is written.
     #[serde(skip_serializing_if = "crate::facts::skip_location", default)]
     pub loc: Location,
@@ -248,6 +251,10 @@ pub struct Image {
     /// Index of the step, for `docker://` steps.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub step: Option<usize>,
+    /// GitLab CI: every job that runs the image (an image in `default:` or a template is
+    /// written once and used by many).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub used_by: Vec<String>,
     /// Where the reference is written.
     #[serde(skip_serializing_if = "crate::facts::skip_location", default)]
     pub loc: Location,

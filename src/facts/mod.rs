@@ -5,6 +5,7 @@
 //! auditor re-performs a check. Every fact read from a file carries a [`Location`].
 
 pub mod gha;
+pub mod gitlab;
 
 use std::collections::BTreeMap;
 
@@ -128,6 +129,10 @@ pub struct Repository {
     pub root: String,
     /// GitHub Actions workflows and local composite actions (`kind` tells them apart).
     pub workflows: Vec<Workflow>,
+    /// GitLab CI pipelines: the root `.gitlab-ci.yml` and the child pipelines it triggers,
+    /// resolved.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pipelines: Vec<gitlab::Pipeline>,
     /// Dependabot configuration, if present.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dependabot: Option<Dependabot>,
@@ -201,6 +206,8 @@ pub enum FileKind {
     Codeowners,
     /// Renovate configuration.
     Renovate,
+    /// `.gitlab-ci.yml` or a file it includes.
+    GitlabCi,
 }
 
 /// A file that could not be parsed or is not a valid file of its kind.

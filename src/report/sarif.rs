@@ -148,7 +148,7 @@ pub fn render(input: &ReportInput<'_>) -> String {
                     "precision": "high",
                     "security-severity": r.severity.security_severity(),
                     "problem.severity": match r.severity.sarif_level() { "error" => "error", "warning" => "warning", _ => "recommendation" },
-                    "scope": r.scope.as_str(),
+                    "scope": r.scope_names(),
                 },
             })
         })

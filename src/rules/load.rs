@@ -76,7 +76,7 @@ struct RawRule {
     title: String,
     criteria: Spanned<Vec<String>>,
     severity: Spanned<String>,
-    scope: Spanned<String>,
+    scope: Spanned<AtField>,
     #[serde(default)]
     when: Option<Spanned<String>>,
     #[serde(default)]
@@ -197,12 +197,35 @@ pub fn load_file(path: &str, text: &str) -> Result<Rule, LoadError> {
         .value
         .parse()
         .map_err(|m| err(offset_of(&raw.severity), m, None))?;
-    let scope: Scope = raw
-        .scope
-        .value
-        .parse()
-        .map_err(|m| err(offset_of(&raw.scope), m, None))?;
-    let vars = scope.variables();
+    let scope_names = match &raw.scope.value {
+        AtField::One(s) => vec![s.clone()],
+        AtField::Many(v) => v.clone(),
+    };
+    let mut scopes: Vec<Scope> = Vec::new();
+    for name in &scope_names {
+        let scope: Scope = name
+            .parse()
+            .map_err(|m| err(offset_of(&raw.scope), m, None))?;
+        if !scopes.contains(&scope) {
+            scopes.push(scope);
+        }
+    }
+    if scopes.is_empty() {
+        return Err(err(
+            offset_of(&raw.scope),
+            "`scope` must name at least one scope".into(),
+            None,
+        ));
+    }
+    if scopes.len() > 1 && scopes.contains(&Scope::Repo) {
+        return Err(err(
+            offset_of(&raw.scope),
+            "`repo` cannot be combined with other scopes".into(),
+            Some("a repository rule already sees every platform's facts through `repo`".into()),
+        ));
+    }
+    let var_list = Scope::variables_of(&scopes);
+    let vars = var_list.as_slice();
 
     let compile = |s: &Spanned<String>| {
         Expr::compile(&s.value, vars).map_err(|e| expr_error(path, text, s, &e))
@@ -253,7 +276,7 @@ pub fn load_file(path: &str, text: &str) -> Result<Rule, LoadError> {
         title: raw.title,
         criteria: raw.criteria.value,
         severity,
-        scope,
+        scopes,
         when,
         unknown_if,
         assert,
@@ -399,7 +422,7 @@ mod tests {
     fn a_valid_rule_loads() {
         let rule = load(GOOD).expect("valid rule");
         assert_eq!(rule.id, "CC9-901");
-        assert_eq!(rule.scope, Scope::GhaStep);
+        assert_eq!(rule.scopes, vec![Scope::GhaStep]);
         assert_eq!(rule.digest.len(), 64);
     }
 

@@ -137,11 +137,33 @@ pub enum Scope {
     /// (null for workflow calls), `job`, `workflow`, `repo`, `policy`.
     #[serde(rename = "gha.uses")]
     GhaUses,
+    /// Each resolved GitLab CI pipeline (root or child): `pipeline`, `repo`, `policy`.
+    #[serde(rename = "gitlab.pipeline")]
+    GitlabPipeline,
+    /// Each visible GitLab CI job, resolved: `job`, `pipeline`, `repo`, `policy`.
+    #[serde(rename = "gitlab.job")]
+    GitlabJob,
+    /// Each literal GitLab CI variable value or credential in a script, once per place it is
+    /// written: `env` (the same shape as `gha.env`'s), `job` (the first job it reaches, null
+    /// for a global variable no job inherits), `pipeline`, `repo`, `policy`.
+    #[serde(rename = "gitlab.variable")]
+    GitlabVariable,
+    /// Each GitLab CI job image and service, once per place it is written: `image` (the same
+    /// shape as `gha.image`'s), `job`, `pipeline`, `repo`, `policy`.
+    #[serde(rename = "gitlab.image")]
+    GitlabImage,
+    /// Each `before_script`/`script`/`after_script` line, once per place it is written:
+    /// `script`, `job`, `pipeline`, `repo`, `policy`.
+    #[serde(rename = "gitlab.script")]
+    GitlabScript,
+    /// Each `include:` (of files and of `trigger:`): `include`, `pipeline`, `repo`, `policy`.
+    #[serde(rename = "gitlab.include")]
+    GitlabInclude,
 }
 
 impl Scope {
     /// All scopes.
-    pub const ALL: [Scope; 8] = [
+    pub const ALL: [Scope; 14] = [
         Scope::Repo,
         Scope::GhaWorkflow,
         Scope::GhaJob,
@@ -150,6 +172,12 @@ impl Scope {
         Scope::GhaImage,
         Scope::GhaExpression,
         Scope::GhaUses,
+        Scope::GitlabPipeline,
+        Scope::GitlabJob,
+        Scope::GitlabVariable,
+        Scope::GitlabImage,
+        Scope::GitlabScript,
+        Scope::GitlabInclude,
     ];
 
     /// The name used in rule files.
@@ -163,20 +191,34 @@ impl Scope {
             Scope::GhaImage => "gha.image",
             Scope::GhaExpression => "gha.expression",
             Scope::GhaUses => "gha.uses",
+            Scope::GitlabPipeline => "gitlab.pipeline",
+            Scope::GitlabJob => "gitlab.job",
+            Scope::GitlabVariable => "gitlab.variable",
+            Scope::GitlabImage => "gitlab.image",
+            Scope::GitlabScript => "gitlab.script",
+            Scope::GitlabInclude => "gitlab.include",
         }
     }
 
-    /// The variables bound for conditions of this scope.
+    /// The variables bound for conditions of this scope. Every pipeline scope also binds
+    /// `platform`: `github-actions` or `gitlab-ci`.
     pub fn variables(self) -> &'static [&'static str] {
+        const GHA: &str = "platform";
         match self {
             Scope::Repo => &["repo", "policy"],
-            Scope::GhaWorkflow => &["workflow", "repo", "policy"],
-            Scope::GhaJob => &["job", "workflow", "repo", "policy"],
-            Scope::GhaStep => &["step", "job", "workflow", "repo", "policy"],
-            Scope::GhaEnv => &["env", "step", "job", "workflow", "repo", "policy"],
-            Scope::GhaImage => &["image", "step", "job", "workflow", "repo", "policy"],
-            Scope::GhaExpression => &["expr", "step", "job", "workflow", "repo", "policy"],
-            Scope::GhaUses => &["uses", "step", "job", "workflow", "repo", "policy"],
+            Scope::GhaWorkflow => &["workflow", "repo", "policy", GHA],
+            Scope::GhaJob => &["job", "workflow", "repo", "policy", GHA],
+            Scope::GhaStep => &["step", "job", "workflow", "repo", "policy", GHA],
+            Scope::GhaEnv => &["env", "step", "job", "workflow", "repo", "policy", GHA],
+            Scope::GhaImage => &["image", "step", "job", "workflow", "repo", "policy", GHA],
+            Scope::GhaExpression => &["expr", "step", "job", "workflow", "repo", "policy", GHA],
+            Scope::GhaUses => &["uses", "step", "job", "workflow", "repo", "policy", GHA],
+            Scope::GitlabPipeline => &["pipeline", "repo", "policy", GHA],
+            Scope::GitlabJob => &["job", "pipeline", "repo", "policy", GHA],
+            Scope::GitlabVariable => &["env", "job", "pipeline", "repo", "policy", GHA],
+            Scope::GitlabImage => &["image", "job", "pipeline", "repo", "policy", GHA],
+            Scope::GitlabScript => &["script", "job", "pipeline", "repo", "policy", GHA],
+            Scope::GitlabInclude => &["include", "pipeline", "repo", "policy", GHA],
         }
     }
 
@@ -184,6 +226,31 @@ impl Scope {
     /// parsed leaves this rule without evidence).
     pub fn is_file_scope(self) -> bool {
         self != Scope::Repo
+    }
+
+    /// Whether subjects of this scope come from GitHub Actions files.
+    pub fn is_github_actions(self) -> bool {
+        self.as_str().starts_with("gha.")
+    }
+
+    /// Whether subjects of this scope come from GitLab CI files.
+    pub fn is_gitlab_ci(self) -> bool {
+        self.as_str().starts_with("gitlab.")
+    }
+
+    /// The variables bound by any of `scopes`, in a stable order. A rule with several scopes
+    /// may use all of them; on each subject, those its scope does not bind are `null`, so a
+    /// condition tells the platforms apart with `platform`.
+    pub fn variables_of(scopes: &[Scope]) -> Vec<&'static str> {
+        let mut out: Vec<&'static str> = Vec::new();
+        for s in scopes {
+            for v in s.variables() {
+                if !out.contains(v) {
+                    out.push(v);
+                }
+            }
+        }
+        out
     }
 }
 
@@ -220,8 +287,9 @@ pub struct Rule {
     pub criteria: Vec<String>,
     /// Default severity.
     pub severity: Severity,
-    /// What the rule iterates.
-    pub scope: Scope,
+    /// What the rule iterates: one scope, or one per platform for a rule that covers both
+    /// GitHub Actions and GitLab CI.
+    pub scopes: Vec<Scope>,
     /// Applicability condition; false means not applicable.
     pub when: Option<Expr>,
     /// When the evidence cannot be judged (checked after `when`, before `assert`).
@@ -248,6 +316,19 @@ pub struct Rule {
     pub digest: String,
     /// The rule file as written, for `rules explain`.
     pub text: String,
+}
+
+impl Rule {
+    /// The scope names as written in rule files, joined with `, `.
+    pub fn scope_names(&self) -> String {
+        let names: Vec<&str> = self.scopes.iter().map(|s| s.as_str()).collect();
+        names.join(", ")
+    }
+
+    /// Whether the rule iterates repositories (`scope: repo`).
+    pub fn is_repo_scope(&self) -> bool {
+        self.scopes == [Scope::Repo]
+    }
 }
 
 /// A rule's `unknown_if` condition and the reason reported when it holds.

@@ -35,13 +35,13 @@ pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// The repository being read: its root as given (for relative paths) and as resolved on disk
 /// (the boundary no file may be read across).
-struct Tree<'a> {
-    root: &'a Path,
+pub(crate) struct Tree<'a> {
+    pub(crate) root: &'a Path,
     real_root: PathBuf,
 }
 
 impl<'a> Tree<'a> {
-    fn new(root: &'a Path) -> Self {
+    pub(crate) fn new(root: &'a Path) -> Self {
         let real_root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
         Self { root, real_root }
     }
@@ -179,7 +179,7 @@ fn first_existing(root: &Path, names: &[&str]) -> Option<FileRef> {
 
 /// Whether something other than a directory is at `rel` (a FIFO or a dangling link counts, so
 /// that it is reported rather than silently skipped).
-fn is_present(root: &Path, rel: &str) -> bool {
+pub(crate) fn is_present(root: &Path, rel: &str) -> bool {
     fs::symlink_metadata(root.join(rel)).is_ok_and(|m| !m.is_dir())
 }
 
@@ -298,7 +298,7 @@ fn resolve_local_action(tree: &Tree<'_>, uses: &str) -> Result<Option<String>, S
 
 /// Reads a pipeline or policy file as UTF-8 text, or says why it cannot be: only a regular
 /// file whose real path is inside the repository is read, and no more than [`MAX_FILE_BYTES`].
-fn read(tree: &Tree<'_>, rel: &str, kind: FileKind) -> Result<String, FileDiagnostic> {
+pub(crate) fn read(tree: &Tree<'_>, rel: &str, kind: FileKind) -> Result<String, FileDiagnostic> {
     let diag = |message: String| FileDiagnostic {
         kind,
         loc: Location::file(rel),

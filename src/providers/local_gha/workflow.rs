@@ -430,6 +430,7 @@ impl Builder<'_, '_> {
                 secret_kind: Some(kind.into()),
                 job: Some(job),
                 step: Some(step),
+                used_by: Vec::new(),
                 loc: self
                     .src
                     .range_location(base + range.start, base + range.end),
@@ -483,6 +484,7 @@ impl Builder<'_, '_> {
                 secret_kind: secret_kind.map(Into::into),
                 job,
                 step,
+                used_by: Vec::new(),
                 loc,
             });
             map.insert(name.into_owned(), stored);
@@ -612,7 +614,13 @@ fn split_action(uses: &str) -> (Option<String>, Option<String>, Option<String>) 
 }
 
 /// Parses a container image reference.
-fn image_ref(kind: &str, reference: &str, loc: Location, job: usize, step: Option<usize>) -> Image {
+pub(crate) fn image_ref(
+    kind: &str,
+    reference: &str,
+    loc: Location,
+    job: usize,
+    step: Option<usize>,
+) -> Image {
     let reference = reference.trim();
     let dynamic = reference.contains("${{");
     let (rest, digest) = match reference.split_once('@') {
@@ -637,6 +645,7 @@ fn image_ref(kind: &str, reference: &str, loc: Location, job: usize, step: Optio
         service: None,
         job,
         step,
+        used_by: Vec::new(),
         loc,
     }
 }
