@@ -608,3 +608,72 @@ fn operating_effectiveness_report_from_a_ledger() {
     assert!(stdout(&out).is_empty());
     assert!(stderr(&out).contains("TAMPERED"), "{}", stderr(&out));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Exceptions
+
+#[test]
+fn exceptions_appear_with_reason_approver_and_expiry() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let repo = tmp.path().join("repo");
+    copy_tree(&demo_repo(), &repo);
+    std::fs::write(
+        repo.join("soc2.toml"),
+        r#"
+[[exceptions]]
+rule = "CC9-002"
+reason = "Base image pinned by the platform team's mirror"
+approved_by = "jane@acme.example"
+expires = 2099-12-31
+
+[[exceptions]]
+rule = "CC8-017"
+reason = "Legacy deploy job"
+approved_by = "bob@acme.example"
+expires = 2020-01-01
+"#,
+    )
+    .expect("write");
+    let md = stdout(&run_in(&repo, &["check", ".", "-f", "markdown"]));
+    let exceptions = md
+        .split("## Exceptions")
+        .nth(1)
+        .expect("an exceptions section")
+        .split("## Unknowns")
+        .next()
+        .expect("section");
+    assert!(
+        exceptions.contains("Base image pinned by the platform team's mirror")
+            && exceptions.contains("jane@acme.example")
+            && exceptions.contains("2099-12-31"),
+        "{exceptions}"
+    );
+    assert!(
+        exceptions.contains("2020-01-01 (expired)") && exceptions.contains("bob@acme.example"),
+        "{exceptions}"
+    );
+    let html = stdout(&run_in(&repo, &["check", ".", "-f", "html"]));
+    assert!(html.contains("jane@acme.example"));
+    assert!(html.contains("<span class=\"badge excepted\">excepted</span>"));
+
+    // The ledger keeps the exceptions in force, and the period report shows them.
+    let ledger = tmp.path().join("ledger.jsonl");
+    assert_eq!(append(&repo, &ledger), 1);
+    let out = soc2()
+        .args(["report", "--ledger", ledger.to_str().expect("utf-8")])
+        .output()
+        .expect("runs");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let report = stdout(&out);
+    let section = report
+        .split("## CC9-002")
+        .nth(1)
+        .expect("a CC9-002 section")
+        .split("\n## ")
+        .next()
+        .expect("section");
+    assert!(
+        section.contains("approved by jane@acme.example, expires 2099-12-31"),
+        "{section}"
+    );
+}

@@ -48,15 +48,21 @@ pub fn text_bar(s: &Summary, width: usize) -> String {
     format!("{}{}", "█".repeat(bad), "░".repeat(width - bad))
 }
 
+/// A table cell with [`text_bar`] in a code span, or `–` when there is nothing to draw.
+pub fn bar_cell(s: &Summary) -> String {
+    let bar = text_bar(s, 20);
+    if bar.is_empty() {
+        "–".to_string()
+    } else {
+        format!("`{bar}`")
+    }
+}
+
 fn counts_row(label: &str, s: &Summary) -> String {
+    let bar = bar_cell(s);
     format!(
-        "| {label} | {} | {} | {} | {} | {} | `{}` |\n",
-        s.pass,
-        s.fail,
-        s.unknown,
-        s.excepted,
-        s.not_applicable,
-        text_bar(s, 20)
+        "| {label} | {} | {} | {} | {} | {} | {} |\n",
+        s.pass, s.fail, s.unknown, s.excepted, s.not_applicable, bar
     )
 }
 

@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 
 use super::html::{anchor, chart, esc, legend, page};
-use super::markdown::{cell, code, text_bar};
+use super::markdown::{bar_cell, cell, code};
 use crate::ledger::{ControlHistory, Effectiveness};
 use crate::rules::RuleSet;
 
@@ -98,7 +98,7 @@ pub fn markdown(view: &Effectiveness, rules: &RuleSet) -> String {
         let o = &c.outcomes;
         let _ = writeln!(
             out,
-            "| [{}](#{}) {} | {} | {} | {} | {} | {} | {} | {} | `{}` | {} |",
+            "| [{}](#{}) {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             c.rule,
             anchor(&c.rule),
             cell(&title(rules, &c.rule)),
@@ -109,7 +109,7 @@ pub fn markdown(view: &Effectiveness, rules: &RuleSet) -> String {
             o.unknown,
             o.excepted,
             o.not_applicable,
-            text_bar(o, 20),
+            bar_cell(o),
             c.failures.len()
         );
     }
