@@ -618,15 +618,6 @@ fn ledger_verify(file: &Path) -> Result<u8, Error> {
     }
 }
 
-fn parse_date(flag: &str, text: &str) -> Result<jiff::civil::Date, Error> {
-    text.parse().map_err(|e| {
-        usage(
-            format!("{flag}: `{text}` is not a date: {e}"),
-            Some("write dates as YYYY-MM-DD".into()),
-        )
-    })
-}
-
 fn trail_report(args: &ReportArgs) -> Result<u8, Error> {
     if !args.ledger.is_file() {
         return Err(usage(
@@ -642,29 +633,8 @@ fn trail_report(args: &ReportArgs) -> Result<u8, Error> {
         }
         Err(e) => return Err(e.into()),
     };
-    let today = jiff::ZonedDateTime::now()
-        .with_time_zone(jiff::tz::TimeZone::UTC)
-        .date();
-    let until = match &args.until {
-        Some(d) => parse_date("--until", d)?,
-        None => today,
-    };
-    let since = match &args.since {
-        Some(d) => parse_date("--since", d)?,
-        None => verified
-            .records
-            .first()
-            .and_then(|r| r.time.parse::<jiff::Timestamp>().ok())
-            .map_or(until, |t| {
-                t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
-            }),
-    };
-    if since > until {
-        return Err(usage(
-            format!("--since {since} is after --until {until}"),
-            None,
-        ));
-    }
+    let (since, until) = ledger::period(&verified, args.since.as_deref(), args.until.as_deref())
+        .map_err(|message| usage(message, Some("write dates as YYYY-MM-DD".into())))?;
     let view = ledger::effectiveness(&verified, since, until);
     let rules = load_rules(&RuleArgs::default(), &config::Loaded::defaults())?;
     let text = if args.format == "html" {

@@ -364,6 +364,8 @@ pub struct FailurePeriod {
     pub runs: usize,
     /// Time of the run that ended it, if it ended in the window.
     pub resolved_at: Option<String>,
+    /// The control's outcome in that run (pass, excepted, unknown or not applicable).
+    pub resolved_outcome: Option<Outcome>,
 }
 
 /// One control over a period.
@@ -407,6 +409,38 @@ pub struct Effectiveness {
 fn record_date(r: &Record) -> Option<jiff::civil::Date> {
     let ts: jiff::Timestamp = r.time.parse().ok()?;
     Some(ts.to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
+}
+
+/// The period of a report: `since` defaults to the day of the earliest record (or `until`),
+/// `until` to today (UTC). `Err` says which date is wrong.
+pub fn period(
+    verified: &Verified,
+    since: Option<&str>,
+    until: Option<&str>,
+) -> Result<(jiff::civil::Date, jiff::civil::Date), String> {
+    let parse = |flag: &str, text: &str| {
+        text.parse::<jiff::civil::Date>()
+            .map_err(|e| format!("{flag}: `{text}` is not a date: {e}"))
+    };
+    let until = match until {
+        Some(d) => parse("--until", d)?,
+        None => jiff::ZonedDateTime::now()
+            .with_time_zone(jiff::tz::TimeZone::UTC)
+            .date(),
+    };
+    let since = match since {
+        Some(d) => parse("--since", d)?,
+        None => verified
+            .records
+            .iter()
+            .filter_map(record_date)
+            .min()
+            .unwrap_or(until),
+    };
+    if since > until {
+        return Err(format!("--since {since} is after --until {until}"));
+    }
+    Ok((since, until))
 }
 
 /// Summarises the records of `verified` whose day (UTC) lies in `since..=until`.
@@ -475,11 +509,13 @@ pub fn effectiveness(
                                 to: r.time.clone(),
                                 runs: 1,
                                 resolved_at: None,
+                                resolved_outcome: None,
                             });
                         }
                     }
                 } else if let Some(mut p) = open.take() {
                     p.resolved_at = Some(r.time.clone());
+                    p.resolved_outcome = Some(*outcome);
                     h.failures.push(p);
                 }
                 for x in r.exceptions.iter().filter(|x| &x.rule == rule) {

@@ -123,6 +123,73 @@ fn html_report_renders_in_a_headless_browser() {
         png.len()
     );
     println!("screenshot: {}", shot.display());
+
+    // Printed: the page lays out to PDF.
+    let pdf = dir.join("report.pdf");
+    let profile = tempfile::tempdir().expect("profile dir");
+    browse(
+        profile.path(),
+        &[
+            &format!("--print-to-pdf={}", pdf.display()),
+            "--no-pdf-header-footer",
+        ],
+        &url,
+    );
+    let bytes = std::fs::read(&pdf).expect("the PDF was written");
+    assert!(bytes.starts_with(b"%PDF"), "a PDF");
+    assert!(
+        bytes.len() > 20_000,
+        "a non-trivial PDF: {} bytes",
+        bytes.len()
+    );
+    println!("printed: {}", pdf.display());
+}
+
+#[test]
+fn operating_effectiveness_report_renders_in_a_headless_browser() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("html_browser_trail");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create the test directory");
+    let ledger = dir.join("ledger.jsonl");
+    let ledger_arg = ledger.to_str().expect("utf-8");
+    for repo in [demo_repo(), common::clean_repo(), demo_repo()] {
+        let out = run_in(&repo, &["check", ".", "-f", "json", "--ledger", ledger_arg]);
+        assert!(code(&out) <= 1, "{}", stderr(&out));
+    }
+    let page = dir.join("trail.html");
+    let out = common::soc2()
+        .args(["report", "--ledger", ledger_arg, "-f", "html", "-o"])
+        .arg(&page)
+        .output()
+        .expect("runs");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let url = format!("file://{}", page.display());
+    let profile = tempfile::tempdir().expect("profile dir");
+    let dom = browse(profile.path(), &["--dump-dom"], &url);
+    let dom_text = String::from_utf8_lossy(&dom.stdout);
+    for needle in [
+        "SOC 2 operating effectiveness",
+        "id=\"cc9-001\"",
+        "Failure periods",
+    ] {
+        assert!(dom_text.contains(needle), "the DOM lacks {needle:?}");
+    }
+    let log = String::from_utf8_lossy(&dom.stderr);
+    let errors = console_errors(&log);
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+    let shot = dir.join("trail.png");
+    let profile = tempfile::tempdir().expect("profile dir");
+    browse(
+        profile.path(),
+        &[
+            &format!("--screenshot={}", shot.display()),
+            "--window-size=1280,1600",
+        ],
+        &url,
+    );
+    let png = std::fs::read(&shot).expect("the screenshot was written");
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 10_000);
+    println!("screenshot: {}", shot.display());
 }
 
 /// The check itself can fail: a page that logs a console error is caught.

@@ -29,6 +29,24 @@ pub fn esc(text: &str) -> String {
     out
 }
 
+/// Escapes text and renders Markdown-style `code spans` (an even number of backticks) as
+/// `<code>`, as rule titles and messages write them.
+pub fn rich(text: &str) -> String {
+    if !text.matches('`').count().is_multiple_of(2) {
+        return esc(text);
+    }
+    text.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<code>{}</code>", esc(part))
+            } else {
+                esc(part)
+            }
+        })
+        .collect()
+}
+
 /// An id usable as a fragment: letters, digits and `-` only.
 pub fn anchor(id: &str) -> String {
     id.chars()
@@ -50,7 +68,8 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Ari
 h1 { margin-top: 0; } h2 { border-bottom: 2px solid #ddd; padding-bottom: .2rem; margin-top: 2.2rem; }
 h3 { margin-top: 1.6rem; } h4 { margin: 1.2rem 0 .4rem; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .9em;
-       background: #f4f4f4; padding: 0 .2em; border-radius: 3px; word-break: break-all; }
+       background: #f4f4f4; padding: 0 .2em; border-radius: 3px; overflow-wrap: anywhere; }
+td.t { white-space: nowrap; } td.t code { overflow-wrap: normal; } td.src { min-width: 15rem; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .92rem; }
 th, td { border: 1px solid #d0d0d0; padding: .3rem .45rem; text-align: left; vertical-align: top; }
 th { background: #f0f0f0; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
@@ -234,7 +253,7 @@ pub fn render(input: &ReportInput<'_>) -> String {
                     "<li><a href=\"#{}\">{} {}</a> {}</li>",
                     anchor(&c.id),
                     esc(&c.id),
-                    esc(&c.title),
+                    rich(&c.title),
                     badge(c.outcome)
                 );
             }
@@ -287,7 +306,7 @@ pub fn render(input: &ReportInput<'_>) -> String {
                     "<tr><td><a href=\"#{}\">{}</a> {}</td><td>{}</td><td>{}</td>{}</tr>",
                     anchor(&c.id),
                     esc(&c.id),
-                    esc(&c.title),
+                    rich(&c.title),
                     esc(&p.id),
                     badge(c.outcome),
                     counts_cells(&c.summary)
@@ -379,7 +398,7 @@ pub fn render(input: &ReportInput<'_>) -> String {
             let _ = writeln!(
                 b,
                 "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
-                esc(&u.reason),
+                rich(&u.reason),
                 u.count,
                 links.join(", ")
             );
@@ -405,7 +424,7 @@ fn control(b: &mut String, c: &Control) {
         c.outcome.as_str(),
         anchor(&c.id),
         esc(&c.id),
-        esc(&c.title),
+        rich(&c.title),
         badge(c.outcome)
     );
     let _ = writeln!(
@@ -416,7 +435,7 @@ fn control(b: &mut String, c: &Control) {
         esc(&c.criteria.join(", "))
     );
     for p in &c.policy {
-        let _ = writeln!(b, "<dt>Declared policy</dt><dd>{}</dd>", esc(p));
+        let _ = writeln!(b, "<dt>Declared policy</dt><dd>{}</dd>", rich(p));
     }
     let s = &c.summary;
     let _ = writeln!(
@@ -436,13 +455,34 @@ fn control(b: &mut String, c: &Control) {
             .map_or_else(String::new, |w| format!("<br><em>{}</em>", esc(w)));
         let _ = writeln!(
             b,
-            "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}{waiver}</td><td><code>{}</code></td></tr>",
+            "<tr><td>{}</td><td class=\"t\"><code>{}</code></td><td>{}</td><td>{}{waiver}</td><td class=\"src\"><code>{}</code></td></tr>",
             badge(r.outcome),
             esc(&r.target),
             esc(&r.subject),
-            esc(&r.actual),
+            rich(&r.actual),
             esc(&r.source)
         );
     }
     b.push_str("</tbody>\n</table>\n</article>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_and_code_spans() {
+        assert_eq!(
+            esc("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+        assert_eq!(
+            rich("job `<deploy>` has no `environment:`"),
+            "job <code>&lt;deploy&gt;</code> has no <code>environment:</code>"
+        );
+        // An odd number of backticks is left as text, escaped.
+        assert_eq!(rich("a ` <b>"), "a ` &lt;b&gt;");
+        assert_eq!(anchor("CC6.1"), "cc6-1");
+        assert_eq!(anchor("CC9-001"), "cc9-001");
+    }
 }

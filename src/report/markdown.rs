@@ -278,3 +278,21 @@ fn control(out: &mut String, c: &Control) {
     }
     out.push('\n');
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_cannot_break_tables_or_inject_html() {
+        assert_eq!(cell("a | b\n<img>&"), "a \\| b &lt;img&gt;&amp;");
+        assert_eq!(code("x|`y`\nz"), "x\\|'y' z");
+        let s = Summary {
+            pass: 3,
+            fail: 1,
+            ..Summary::default()
+        };
+        assert_eq!(text_bar(&s, 4), "█░░░");
+        assert_eq!(bar_cell(&Summary::default()), "–");
+    }
+}

@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 
 use super::html::{anchor, chart, esc, legend, page};
 use super::markdown::{bar_cell, cell, code};
+use crate::engine::Outcome;
 use crate::ledger::{ControlHistory, Effectiveness};
 use crate::rules::RuleSet;
 
@@ -28,9 +29,12 @@ fn failure_text(c: &ControlHistory) -> Vec<String> {
     c.failures
         .iter()
         .map(|p| {
-            let end = match &p.resolved_at {
-                Some(t) => format!("passed again at {t}"),
-                None => "still failing at the end of the period".into(),
+            let end = match (&p.resolved_at, p.resolved_outcome) {
+                (Some(t), Some(Outcome::Pass)) | (Some(t), None) => format!("passed again at {t}"),
+                (Some(t), Some(o)) => {
+                    format!("no longer failing at {t} (outcome {})", o.as_str())
+                }
+                (None, _) => "still failing at the end of the period".into(),
             };
             format!("{} → {} ({} run(s)); {end}", p.from, p.to, p.runs)
         })
