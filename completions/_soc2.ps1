@@ -30,6 +30,9 @@ Register-ArgumentCompleter -Native -CommandName 'soc2' -ScriptBlock {
             [CompletionResult]::new('facts', 'facts', [CompletionResultType]::ParameterValue, 'Collect facts and print them as JSON, without evaluating rules')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter soc2.toml documenting every key and its default')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print a JSON Schema, for editors')
+            [CompletionResult]::new('evidence', 'evidence', [CompletionResultType]::ParameterValue, 'Evidence bundles for auditors: collect one, make a signing key, verify one')
+            [CompletionResult]::new('ledger', 'ledger', [CompletionResultType]::ParameterValue, 'The hash-chained trail of runs written by `check --ledger`')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Operating-effectiveness report over a period, from a ledger (Type II)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -46,6 +49,9 @@ Register-ArgumentCompleter -Native -CommandName 'soc2' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Also write FORMAT to PATH (repeatable), e.g. `-o sarif=soc2.sarif`')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Fail the run on failing controls of this severity or higher')
             [CompletionResult]::new('--facts', '--facts', [CompletionResultType]::ParameterName, 'Evaluate a facts dump (from `soc2 facts`) instead of collecting facts; `-` reads standard input')
+            [CompletionResult]::new('--evidence', '--evidence', [CompletionResultType]::ParameterName, 'Write an evidence bundle into DIR: facts, evaluations, SARIF, reports, effective configuration, rule set, run metadata and a manifest of SHA-256 hashes')
+            [CompletionResult]::new('--sign-key', '--sign-key', [CompletionResultType]::ParameterName, 'Sign the bundle''s manifest with this Ed25519 secret key (from `soc2 evidence keygen`)')
+            [CompletionResult]::new('--ledger', '--ledger', [CompletionResultType]::ParameterName, 'Append a hash-chained record of this run to a JSON Lines ledger (created when missing)')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Treat unknown outcomes (missing evidence) as failing the run (exit code 3)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -124,6 +130,115 @@ Register-ArgumentCompleter -Native -CommandName 'soc2' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'soc2;evidence' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('collect', 'collect', [CompletionResultType]::ParameterValue, 'Like `check --evidence DIR`, but exits 0 whatever the outcomes once the bundle is written')
+            [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Generate an Ed25519 key pair: FILE (secret, mode 0600) and FILE.pub (public)')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check every hash of a bundle''s manifest and its signature; list each difference')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'soc2;evidence;collect' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'The configuration file (default: ./soc2.toml when present)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The configuration file (default: ./soc2.toml when present)')
+            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'Load extra rules from this directory (repeatable)')
+            [CompletionResult]::new('--select', '--select', [CompletionResultType]::ParameterName, 'Only run these rules: ids, names or id prefixes such as CC6 (comma-separated)')
+            [CompletionResult]::new('--ignore', '--ignore', [CompletionResultType]::ParameterName, 'Skip these rules: ids, names or id prefixes (comma-separated)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Format written to standard output')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Format written to standard output')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Also write FORMAT to PATH (repeatable), e.g. `-o sarif=soc2.sarif`')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Also write FORMAT to PATH (repeatable), e.g. `-o sarif=soc2.sarif`')
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Fail the run on failing controls of this severity or higher')
+            [CompletionResult]::new('--facts', '--facts', [CompletionResultType]::ParameterName, 'Evaluate a facts dump (from `soc2 facts`) instead of collecting facts; `-` reads standard input')
+            [CompletionResult]::new('--evidence', '--evidence', [CompletionResultType]::ParameterName, 'Write an evidence bundle into DIR: facts, evaluations, SARIF, reports, effective configuration, rule set, run metadata and a manifest of SHA-256 hashes')
+            [CompletionResult]::new('--sign-key', '--sign-key', [CompletionResultType]::ParameterName, 'Sign the bundle''s manifest with this Ed25519 secret key (from `soc2 evidence keygen`)')
+            [CompletionResult]::new('--ledger', '--ledger', [CompletionResultType]::ParameterName, 'Append a hash-chained record of this run to a JSON Lines ledger (created when missing)')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Treat unknown outcomes (missing evidence) as failing the run (exit code 3)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'soc2;evidence;keygen' {
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite existing key files')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'soc2;evidence;verify' {
+            [CompletionResult]::new('--public-key', '--public-key', [CompletionResultType]::ParameterName, 'Require a signature by this public key (FILE.pub from `evidence keygen`)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'soc2;evidence;help' {
+            [CompletionResult]::new('collect', 'collect', [CompletionResultType]::ParameterValue, 'Like `check --evidence DIR`, but exits 0 whatever the outcomes once the bundle is written')
+            [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Generate an Ed25519 key pair: FILE (secret, mode 0600) and FILE.pub (public)')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check every hash of a bundle''s manifest and its signature; list each difference')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'soc2;evidence;help;collect' {
+            break
+        }
+        'soc2;evidence;help;keygen' {
+            break
+        }
+        'soc2;evidence;help;verify' {
+            break
+        }
+        'soc2;evidence;help;help' {
+            break
+        }
+        'soc2;ledger' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the hash chain; name the first edited, removed or reordered record')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'soc2;ledger;verify' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'soc2;ledger;help' {
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the hash chain; name the first edited, removed or reordered record')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'soc2;ledger;help;verify' {
+            break
+        }
+        'soc2;ledger;help;help' {
+            break
+        }
+        'soc2;report' {
+            [CompletionResult]::new('--ledger', '--ledger', [CompletionResultType]::ParameterName, 'The ledger written by `check --ledger`')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'First day of the period, inclusive (YYYY-MM-DD, UTC; default: the first record''s day)')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Last day of the period, inclusive (YYYY-MM-DD, UTC; default: today)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, '`markdown` or `html`')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, '`markdown` or `html`')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the report to this file instead of standard output')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the report to this file instead of standard output')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'soc2;completions' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -137,6 +252,9 @@ Register-ArgumentCompleter -Native -CommandName 'soc2' -ScriptBlock {
             [CompletionResult]::new('facts', 'facts', [CompletionResultType]::ParameterValue, 'Collect facts and print them as JSON, without evaluating rules')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter soc2.toml documenting every key and its default')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print a JSON Schema, for editors')
+            [CompletionResult]::new('evidence', 'evidence', [CompletionResultType]::ParameterValue, 'Evidence bundles for auditors: collect one, make a signing key, verify one')
+            [CompletionResult]::new('ledger', 'ledger', [CompletionResultType]::ParameterValue, 'The hash-chained trail of runs written by `check --ledger`')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Operating-effectiveness report over a period, from a ledger (Type II)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -162,6 +280,31 @@ Register-ArgumentCompleter -Native -CommandName 'soc2' -ScriptBlock {
             break
         }
         'soc2;help;schema' {
+            break
+        }
+        'soc2;help;evidence' {
+            [CompletionResult]::new('collect', 'collect', [CompletionResultType]::ParameterValue, 'Like `check --evidence DIR`, but exits 0 whatever the outcomes once the bundle is written')
+            [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Generate an Ed25519 key pair: FILE (secret, mode 0600) and FILE.pub (public)')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check every hash of a bundle''s manifest and its signature; list each difference')
+            break
+        }
+        'soc2;help;evidence;collect' {
+            break
+        }
+        'soc2;help;evidence;keygen' {
+            break
+        }
+        'soc2;help;evidence;verify' {
+            break
+        }
+        'soc2;help;ledger' {
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the hash chain; name the first edited, removed or reordered record')
+            break
+        }
+        'soc2;help;ledger;verify' {
+            break
+        }
+        'soc2;help;report' {
             break
         }
         'soc2;help;completions' {

@@ -22,6 +22,9 @@ _soc2() {
             soc2,completions)
                 cmd="soc2__subcmd__completions"
                 ;;
+            soc2,evidence)
+                cmd="soc2__subcmd__evidence"
+                ;;
             soc2,facts)
                 cmd="soc2__subcmd__facts"
                 ;;
@@ -31,17 +34,50 @@ _soc2() {
             soc2,init)
                 cmd="soc2__subcmd__init"
                 ;;
+            soc2,ledger)
+                cmd="soc2__subcmd__ledger"
+                ;;
+            soc2,report)
+                cmd="soc2__subcmd__report"
+                ;;
             soc2,rules)
                 cmd="soc2__subcmd__rules"
                 ;;
             soc2,schema)
                 cmd="soc2__subcmd__schema"
                 ;;
+            soc2__subcmd__evidence,collect)
+                cmd="soc2__subcmd__evidence__subcmd__collect"
+                ;;
+            soc2__subcmd__evidence,help)
+                cmd="soc2__subcmd__evidence__subcmd__help"
+                ;;
+            soc2__subcmd__evidence,keygen)
+                cmd="soc2__subcmd__evidence__subcmd__keygen"
+                ;;
+            soc2__subcmd__evidence,verify)
+                cmd="soc2__subcmd__evidence__subcmd__verify"
+                ;;
+            soc2__subcmd__evidence__subcmd__help,collect)
+                cmd="soc2__subcmd__evidence__subcmd__help__subcmd__collect"
+                ;;
+            soc2__subcmd__evidence__subcmd__help,help)
+                cmd="soc2__subcmd__evidence__subcmd__help__subcmd__help"
+                ;;
+            soc2__subcmd__evidence__subcmd__help,keygen)
+                cmd="soc2__subcmd__evidence__subcmd__help__subcmd__keygen"
+                ;;
+            soc2__subcmd__evidence__subcmd__help,verify)
+                cmd="soc2__subcmd__evidence__subcmd__help__subcmd__verify"
+                ;;
             soc2__subcmd__help,check)
                 cmd="soc2__subcmd__help__subcmd__check"
                 ;;
             soc2__subcmd__help,completions)
                 cmd="soc2__subcmd__help__subcmd__completions"
+                ;;
+            soc2__subcmd__help,evidence)
+                cmd="soc2__subcmd__help__subcmd__evidence"
                 ;;
             soc2__subcmd__help,facts)
                 cmd="soc2__subcmd__help__subcmd__facts"
@@ -52,17 +88,47 @@ _soc2() {
             soc2__subcmd__help,init)
                 cmd="soc2__subcmd__help__subcmd__init"
                 ;;
+            soc2__subcmd__help,ledger)
+                cmd="soc2__subcmd__help__subcmd__ledger"
+                ;;
+            soc2__subcmd__help,report)
+                cmd="soc2__subcmd__help__subcmd__report"
+                ;;
             soc2__subcmd__help,rules)
                 cmd="soc2__subcmd__help__subcmd__rules"
                 ;;
             soc2__subcmd__help,schema)
                 cmd="soc2__subcmd__help__subcmd__schema"
                 ;;
+            soc2__subcmd__help__subcmd__evidence,collect)
+                cmd="soc2__subcmd__help__subcmd__evidence__subcmd__collect"
+                ;;
+            soc2__subcmd__help__subcmd__evidence,keygen)
+                cmd="soc2__subcmd__help__subcmd__evidence__subcmd__keygen"
+                ;;
+            soc2__subcmd__help__subcmd__evidence,verify)
+                cmd="soc2__subcmd__help__subcmd__evidence__subcmd__verify"
+                ;;
+            soc2__subcmd__help__subcmd__ledger,verify)
+                cmd="soc2__subcmd__help__subcmd__ledger__subcmd__verify"
+                ;;
             soc2__subcmd__help__subcmd__rules,explain)
                 cmd="soc2__subcmd__help__subcmd__rules__subcmd__explain"
                 ;;
             soc2__subcmd__help__subcmd__rules,list)
                 cmd="soc2__subcmd__help__subcmd__rules__subcmd__list"
+                ;;
+            soc2__subcmd__ledger,help)
+                cmd="soc2__subcmd__ledger__subcmd__help"
+                ;;
+            soc2__subcmd__ledger,verify)
+                cmd="soc2__subcmd__ledger__subcmd__verify"
+                ;;
+            soc2__subcmd__ledger__subcmd__help,help)
+                cmd="soc2__subcmd__ledger__subcmd__help__subcmd__help"
+                ;;
+            soc2__subcmd__ledger__subcmd__help,verify)
+                cmd="soc2__subcmd__ledger__subcmd__help__subcmd__verify"
                 ;;
             soc2__subcmd__rules,explain)
                 cmd="soc2__subcmd__rules__subcmd__explain"
@@ -89,7 +155,7 @@ _soc2() {
 
     case "${cmd}" in
         soc2)
-            opts="-h -V --help --version check rules facts init schema completions help"
+            opts="-h -V --help --version check rules facts init schema evidence ledger report completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -103,7 +169,7 @@ _soc2() {
             return 0
             ;;
         soc2__subcmd__check)
-            opts="-c -f -o -h -V --config --rules --select --ignore --format --output --fail-on --strict --facts --help --version"
+            opts="-c -f -o -h -V --config --rules --select --ignore --format --output --fail-on --strict --facts --evidence --sign-key --ledger --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -130,11 +196,11 @@ _soc2() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json sarif junit markdown html" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json sarif junit markdown html" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -153,6 +219,18 @@ _soc2() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --evidence)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sign-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -167,6 +245,192 @@ _soc2() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        soc2__subcmd__evidence)
+            opts="-h -V --help --version collect keygen verify help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        soc2__subcmd__evidence__subcmd__collect)
+            opts="-c -f -o -h -V --config --rules --select --ignore --format --output --fail-on --strict --facts --evidence --sign-key --ledger --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rules)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --select)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ignore)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json sarif junit markdown html" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "table json sarif junit markdown html" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fail-on)
+                    COMPREPLY=($(compgen -W "info low medium high critical" -- "${cur}"))
+                    return 0
+                    ;;
+                --facts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --evidence)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sign-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        soc2__subcmd__evidence__subcmd__help)
+            opts="collect keygen verify help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        soc2__subcmd__evidence__subcmd__help__subcmd__collect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        soc2__subcmd__evidence__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        soc2__subcmd__evidence__subcmd__help__subcmd__keygen)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        soc2__subcmd__evidence__subcmd__help__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        soc2__subcmd__evidence__subcmd__keygen)
+            opts="-h -V --force --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        soc2__subcmd__evidence__subcmd__verify)
+            opts="-h -V --public-key --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --public-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -205,7 +469,7 @@ _soc2() {
             return 0
             ;;
         soc2__subcmd__help)
-            opts="check rules facts init schema completions help"
+            opts="check rules facts init schema evidence ledger report completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -246,6 +510,62 @@ _soc2() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        soc2__subcmd__help__subcmd__evidence)
+            opts="collect keygen verify"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        soc2__subcmd__help__subcmd__evidence__subcmd__collect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        soc2__subcmd__help__subcmd__evidence__subcmd__keygen)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        soc2__subcmd__help__subcmd__evidence__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         soc2__subcmd__help__subcmd__facts)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -275,6 +595,48 @@ _soc2() {
             return 0
             ;;
         soc2__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        soc2__subcmd__help__subcmd__ledger)
+            opts="verify"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        soc2__subcmd__help__subcmd__ledger__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        soc2__subcmd__help__subcmd__report)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -351,6 +713,118 @@ _soc2() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        soc2__subcmd__ledger)
+            opts="-h -V --help --version verify help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        soc2__subcmd__ledger__subcmd__help)
+            opts="verify help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        soc2__subcmd__ledger__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        soc2__subcmd__ledger__subcmd__help__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        soc2__subcmd__ledger__subcmd__verify)
+            opts="-h -V --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        soc2__subcmd__report)
+            opts="-f -o -h -V --ledger --since --until --format --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ledger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "markdown html" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "markdown html" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -12,11 +12,16 @@ use clap::{CommandFactory, Parser};
 use miette::Diagnostic;
 use rayon::prelude::*;
 
-use crate::cli::{CheckArgs, Cli, Command, FactsArgs, RuleArgs, RulesCommand};
+use crate::cli::{
+    CheckArgs, Cli, Command, EvidenceCommand, FactsArgs, LedgerCommand, ReportArgs, RuleArgs,
+    RulesCommand,
+};
 use crate::config::{self, ConfigError};
 use crate::engine::{self, Evaluation};
+use crate::evidence::{self, EvidenceError};
 use crate::exceptions;
 use crate::facts::Facts;
+use crate::ledger::{self, LedgerError};
 use crate::providers;
 use crate::report::{self, Format, ReportInput, Sources};
 use crate::rules::{self, LoadError, RuleSet, Scope};
@@ -55,6 +60,17 @@ pub enum Error {
         #[help]
         help: Option<String>,
     },
+    /// An evidence bundle or key that could not be written or read.
+    #[error(transparent)]
+    #[diagnostic(code(soc2::evidence))]
+    Evidence(#[from] EvidenceError),
+    /// A ledger that could not be read, written or trusted.
+    #[error(transparent)]
+    #[diagnostic(
+        code(soc2::ledger),
+        help("`soc2 ledger verify FILE` names the first bad record")
+    )]
+    Ledger(#[from] LedgerError),
     /// A file that could not be read or written.
     #[error("{path}: {source}")]
     #[diagnostic(code(soc2::io))]
@@ -101,6 +117,35 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
         Command::Check(args) => check(args),
+        Command::Evidence(EvidenceCommand::Collect(args)) => {
+            if args.audit.evidence.is_none() {
+                return Err(usage(
+                    "`evidence collect` needs --evidence DIR",
+                    Some("e.g. `soc2 evidence collect --evidence evidence/ .`".into()),
+                ));
+            }
+            check(args).map(|_| exit::OK)
+        }
+        Command::Evidence(EvidenceCommand::Keygen { path, force }) => {
+            let public = evidence::sign::keygen(&path, force)?;
+            eprintln!(
+                "wrote secret key {} and public key {}",
+                path.display(),
+                public.display()
+            );
+            Ok(exit::OK)
+        }
+        Command::Evidence(EvidenceCommand::Verify { dir, public_key }) => {
+            let result = evidence::verify::verify(&dir, public_key.as_deref())?;
+            print(&result.render(&dir))?;
+            Ok(if result.is_intact() {
+                exit::OK
+            } else {
+                exit::FAILED
+            })
+        }
+        Command::Ledger(LedgerCommand::Verify { file }) => ledger_verify(&file),
+        Command::Report(args) => trail_report(&args),
         Command::Rules(RulesCommand::List { rules, format }) => {
             let set = load_rules(&rules, &config::Loaded::defaults())?;
             print(&list_rules(&set, &format))?;
@@ -371,12 +416,29 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
     let paths = targets(&args.paths, &config);
     // Inline suppressions first (they are part of the evidence), then soc2.toml exceptions on
     // what still fails.
-    let (mut evaluations, mut warnings, roots) = match &args.facts {
+    // Read the signing key before any work, so a wrong path fails fast.
+    let sign_key = args
+        .audit
+        .sign_key
+        .as_deref()
+        .map(evidence::sign::read_signing_key)
+        .transpose()?;
+    let evaluate_all = |facts: &Facts| {
+        let mut evaluations = engine::evaluate(&rules, &facts.repositories, policy);
+        let warnings = suppress::apply(&mut evaluations, &facts.repositories, &rules);
+        (evaluations, warnings)
+    };
+    // A bundle holds the facts, so they are collected whole rather than streamed.
+    let (mut evaluations, mut warnings, roots, facts) = match &args.facts {
         Some(path) => {
             let facts = read_facts(path)?;
-            let mut evaluations = engine::evaluate(&rules, &facts.repositories, policy);
-            let warnings = suppress::apply(&mut evaluations, &facts.repositories, &rules);
-            (evaluations, warnings, Vec::new())
+            let (evaluations, warnings) = evaluate_all(&facts);
+            (evaluations, warnings, Vec::new(), Some(facts))
+        }
+        None if args.audit.evidence.is_some() => {
+            let facts = collect(&paths)?;
+            let (evaluations, warnings) = evaluate_all(&facts);
+            (evaluations, warnings, local_roots(&paths), Some(facts))
         }
         None => {
             // Stream: each repository is collected, evaluated and dropped, so memory holds
@@ -398,14 +460,7 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
                 warnings.extend(w);
             }
             engine::sort(&mut evaluations);
-            let roots = paths
-                .iter()
-                .map(|p| {
-                    let root = p.to_string_lossy().replace('\\', "/");
-                    (format!("local:{root}"), root)
-                })
-                .collect();
-            (evaluations, warnings, roots)
+            (evaluations, warnings, local_roots(&paths), None)
         }
     };
 
@@ -442,6 +497,14 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
         write_file(path, &render(*format, &file_input))?;
     }
     print(&render(args.format, &input))?;
+    audit_outputs(
+        &args,
+        &input,
+        &config,
+        facts.as_ref(),
+        &roots,
+        sign_key.as_ref(),
+    )?;
 
     let failed = evaluations
         .iter()
@@ -458,6 +521,137 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
     })
 }
 
+/// Target ids and roots of local paths, as the local provider names them.
+fn local_roots(paths: &[PathBuf]) -> Vec<(String, String)> {
+    paths
+        .iter()
+        .map(|p| {
+            let root = p.to_string_lossy().replace('\\', "/");
+            (format!("local:{root}"), root)
+        })
+        .collect()
+}
+
+/// Writes the evidence bundle and appends the ledger record, when asked for.
+fn audit_outputs(
+    args: &CheckArgs,
+    input: &ReportInput<'_>,
+    config: &config::Loaded,
+    facts: Option<&Facts>,
+    roots: &[(String, String)],
+    sign_key: Option<&ed25519_dalek::SigningKey>,
+) -> Result<(), Error> {
+    if args.audit.evidence.is_none() && args.audit.ledger.is_none() {
+        return Ok(());
+    }
+    let time = jiff::Timestamp::now();
+    let targets = evidence::identity::of_run(roots, facts, args.facts.as_deref());
+    let mut bundle = None;
+    if let (Some(dir), Some(facts)) = (&args.audit.evidence, facts) {
+        let written = evidence::bundle::write(
+            dir,
+            &evidence::bundle::BundleInput {
+                report: input,
+                facts,
+                config,
+                targets: &targets,
+                time,
+                arguments: std::env::args().collect(),
+                sign_key,
+            },
+        )?;
+        eprintln!(
+            "wrote evidence bundle {} ({} files, manifest sha256 {}{})",
+            written.dir.display(),
+            written.files,
+            written.manifest_digest,
+            written
+                .signed_by
+                .as_ref()
+                .map_or_else(String::new, |k| format!(", signed by key {k}"))
+        );
+        bundle = Some(written.manifest_digest);
+    }
+    if let Some(path) = &args.audit.ledger {
+        let record = ledger::append(
+            path,
+            &ledger::Run {
+                time,
+                targets: targets
+                    .iter()
+                    .map(|t| ledger::LedgerTarget {
+                        id: t.id.clone(),
+                        commit: t.commit.clone(),
+                    })
+                    .collect(),
+                rule_set_digest: input.rules.digest(),
+                evaluations: input.evaluations,
+                bundle,
+            },
+        )?;
+        eprintln!(
+            "appended record {} to ledger {} (hash {})",
+            record.seq,
+            path.display(),
+            record.hash
+        );
+    }
+    Ok(())
+}
+
+fn ledger_verify(file: &Path) -> Result<u8, Error> {
+    let text = std::fs::read_to_string(file).map_err(|source| Error::Io {
+        path: file.display().to_string(),
+        source,
+    })?;
+    match ledger::verify_text(&text) {
+        Ok(v) => {
+            print(&format!(
+                "{}: intact: {} records; head {}\n",
+                file.display(),
+                v.records.len(),
+                v.head
+            ))?;
+            Ok(exit::OK)
+        }
+        Err(problem) => {
+            print(&format!("{}: TAMPERED: {problem}\n", file.display()))?;
+            Ok(exit::FAILED)
+        }
+    }
+}
+
+fn trail_report(args: &ReportArgs) -> Result<u8, Error> {
+    if !args.ledger.is_file() {
+        return Err(usage(
+            format!("no ledger at `{}`", args.ledger.display()),
+            Some("write one with `soc2 check --ledger FILE`".into()),
+        ));
+    }
+    let verified = match ledger::read(&args.ledger) {
+        Ok(v) => v,
+        Err(LedgerError::Tampered { path, problem }) => {
+            eprintln!("{path}: TAMPERED: {problem}; no report was written");
+            return Ok(exit::FAILED);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let (since, until) = ledger::period(&verified, args.since.as_deref(), args.until.as_deref())
+        .map_err(|message| usage(message, Some("write dates as YYYY-MM-DD".into())))?;
+    let view = ledger::effectiveness(&verified, since, until);
+    let rules = load_rules(&RuleArgs::default(), &config::Loaded::defaults())?;
+    let text = if args.format == "html" {
+        report::trail::html(&view, &rules)
+    } else {
+        report::trail::markdown(&view, &rules)
+    };
+    match &args.output {
+        Some(path) => write_file(path, &text)?,
+        None => print(&text)?,
+    }
+    Ok(exit::OK)
+}
+
 /// Renders evaluations in a format.
 pub fn render(format: Format, input: &ReportInput<'_>) -> String {
     match format {
@@ -465,6 +659,8 @@ pub fn render(format: Format, input: &ReportInput<'_>) -> String {
         Format::Json => report::json::render(input),
         Format::Sarif => report::sarif::render(input),
         Format::Junit => report::junit::render(input),
+        Format::Markdown => report::markdown::render(input),
+        Format::Html => report::html::render(input),
     }
 }
 

@@ -11,7 +11,8 @@ use crate::rules::Severity;
 ///
 /// Collects evidence from pipeline files, evaluates SOC 2 controls (CC6 access, CC7
 /// operations, CC8 change management, CC9 vendors) and reports pass / fail / unknown /
-/// not-applicable for each, as a table, JSON, SARIF or JUnit.
+/// not-applicable for each, as a table, JSON, SARIF, JUnit, or an auditor's report in
+/// Markdown or HTML; writes verifiable evidence bundles and a hash-chained ledger of runs.
 #[derive(Debug, Parser)]
 #[command(name = "soc2", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
@@ -49,6 +50,23 @@ pub enum Command {
         #[arg(value_parser = ["config"])]
         which: String,
     },
+    /// Evidence bundles for auditors: collect one, make a signing key, verify one.
+    ///
+    /// `evidence verify` exits 0 when the bundle is intact, 1 when a file was changed, added
+    /// or removed or the signature does not hold, 2 on usage errors.
+    #[command(subcommand)]
+    Evidence(EvidenceCommand),
+    /// The hash-chained trail of runs written by `check --ledger`.
+    ///
+    /// `ledger verify` exits 0 when the ledger is intact, 1 when a record was edited, removed
+    /// or reordered, 2 on usage errors.
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
+    /// Operating-effectiveness report over a period, from a ledger (Type II).
+    ///
+    /// For each control: how many runs passed and failed, the periods in which it failed, and
+    /// the exceptions in force. Exits 1 (and writes nothing) when the ledger is not intact.
+    Report(ReportArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -97,6 +115,80 @@ pub struct CheckArgs {
     /// Evaluate a facts dump (from `soc2 facts`) instead of collecting facts; `-` reads standard input.
     #[arg(long, value_name = "FILE", conflicts_with = "paths")]
     pub facts: Option<PathBuf>,
+    /// Evidence bundle and ledger.
+    #[command(flatten)]
+    pub audit: AuditArgs,
+}
+
+/// Auditor deliverables of `soc2 check`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct AuditArgs {
+    /// Write an evidence bundle into DIR: facts, evaluations, SARIF, reports, effective
+    /// configuration, rule set, run metadata and a manifest of SHA-256 hashes.
+    #[arg(long, value_name = "DIR")]
+    pub evidence: Option<PathBuf>,
+    /// Sign the bundle's manifest with this Ed25519 secret key (from `soc2 evidence keygen`).
+    #[arg(long, value_name = "FILE", requires = "evidence")]
+    pub sign_key: Option<PathBuf>,
+    /// Append a hash-chained record of this run to a JSON Lines ledger (created when missing).
+    #[arg(long, value_name = "FILE")]
+    pub ledger: Option<PathBuf>,
+}
+
+/// `soc2 evidence ...`
+#[derive(Debug, Subcommand)]
+pub enum EvidenceCommand {
+    /// Like `check --evidence DIR`, but exits 0 whatever the outcomes once the bundle is written.
+    Collect(CheckArgs),
+    /// Generate an Ed25519 key pair: FILE (secret, mode 0600) and FILE.pub (public).
+    Keygen {
+        /// Where to write the secret key.
+        #[arg(value_name = "FILE")]
+        path: PathBuf,
+        /// Overwrite existing key files.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check every hash of a bundle's manifest and its signature; list each difference.
+    Verify {
+        /// The bundle directory.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// Require a signature by this public key (FILE.pub from `evidence keygen`).
+        #[arg(long, value_name = "FILE")]
+        public_key: Option<PathBuf>,
+    },
+}
+
+/// `soc2 ledger ...`
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// Check the hash chain; name the first edited, removed or reordered record.
+    Verify {
+        /// The ledger file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+}
+
+/// Arguments of `soc2 report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The ledger written by `check --ledger`.
+    #[arg(long, value_name = "FILE")]
+    pub ledger: PathBuf,
+    /// First day of the period, inclusive (YYYY-MM-DD, UTC; default: the first record's day).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Last day of the period, inclusive (YYYY-MM-DD, UTC; default: today).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// `markdown` or `html`.
+    #[arg(short, long, default_value = "markdown", value_parser = ["markdown", "html"])]
+    pub format: String,
+    /// Write the report to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// Arguments of `soc2 facts`.

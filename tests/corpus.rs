@@ -322,7 +322,11 @@ fn all_rules_evaluate_on_the_corpus_with_located_findings() {
     let github_rules: Vec<_> = rules
         .rules
         .iter()
-        .filter(|r| r.scopes.iter().any(|s| s.is_github_actions() || *s == soc2::rules::Scope::Repo))
+        .filter(|r| {
+            r.scopes
+                .iter()
+                .any(|s| s.is_github_actions() || *s == soc2::rules::Scope::Repo)
+        })
         .collect();
     let applied = github_rules
         .iter()

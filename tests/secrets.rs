@@ -47,6 +47,8 @@ fn planted_credentials_never_appear_in_any_output() {
         ("json", run(&["check", "-f", "json", "."])),
         ("sarif", run(&["check", "-f", "sarif", "."])),
         ("junit", run(&["check", "-f", "junit", "."])),
+        ("markdown", run(&["check", "-f", "markdown", "."])),
+        ("html", run(&["check", "-f", "html", "."])),
         ("facts", run(&["facts", "."])),
         ("strict", run(&["check", "--strict", "-f", "json", "."])),
     ];

@@ -70,6 +70,15 @@ impl Template {
         Ok(Self { parts })
     }
 
+    /// The template's text when it has no placeholder (a fixed statement such as a rule's
+    /// declared `expected:`), else `None`.
+    pub fn literal(&self) -> Option<&str> {
+        match self.parts.as_slice() {
+            [Part::Text(t)] => Some(t),
+            _ => None,
+        }
+    }
+
     /// Renders the template on one line (YAML folding can leave line breaks in a message);
     /// a placeholder that fails to evaluate renders as `?`.
     pub fn render(&self, bindings: &Bindings<'_>) -> String {

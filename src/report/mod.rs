@@ -3,10 +3,14 @@
 //! Every reporter receives the same [`ReportInput`]: the rules that ran, the evaluations, the
 //! source text of the files findings point at (for code frames), and the run's settings.
 
+pub mod audit;
+pub mod html;
 pub mod json;
 pub mod junit;
+pub mod markdown;
 pub mod sarif;
 pub mod table;
+pub mod trail;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -25,6 +29,10 @@ pub enum Format {
     Sarif,
     /// JUnit XML for GitLab, Jenkins and test-report actions.
     Junit,
+    /// The auditor's report in Markdown, grouped by criterion.
+    Markdown,
+    /// The auditor's report as one self-contained HTML file.
+    Html,
 }
 
 impl Format {
@@ -35,6 +43,8 @@ impl Format {
             Format::Json => "json",
             Format::Sarif => "sarif",
             Format::Junit => "junit",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
         }
     }
 }
@@ -48,8 +58,10 @@ impl std::str::FromStr for Format {
             "json" => Ok(Format::Json),
             "sarif" => Ok(Format::Sarif),
             "junit" => Ok(Format::Junit),
+            "markdown" | "md" => Ok(Format::Markdown),
+            "html" => Ok(Format::Html),
             other => Err(format!(
-                "unknown format `{other}` (expected table, json, sarif or junit)"
+                "unknown format `{other}` (expected table, json, sarif, junit, markdown or html)"
             )),
         }
     }
