@@ -612,12 +612,17 @@ fn evaluate_pipeline(
     let mut out = Vec::new();
     let mut applicable = Applicable::new();
     let rules = |s: Scope| by_scope.get(&s).map_or(&[][..], Vec::as_slice);
-    let mut run = |rules: &[&Rule], bindings: &Bindings<'_>, subject: &Subject<'_>| {
+    // `note` names the jobs an item affects; it is added to failures and unknowns, since the
+    // item is reported once where it is written.
+    let mut run = |rules: &[&Rule], bindings: &Bindings<'_>, subject: &Subject<'_>, note: &str| {
         for rule in rules {
             let e = evaluate_rule(rule, bindings, subject, &repo.id);
             let entry = applicable.entry(rule.id.clone()).or_default();
-            if let Some(e) = e {
+            if let Some(mut e) = e {
                 *entry = true;
+                if !note.is_empty() && matches!(e.outcome, Outcome::Fail | Outcome::Unknown) {
+                    e.message = format!("{} — affects {note}", e.message.trim_end());
+                }
                 out.push(e);
             }
         }
@@ -636,6 +641,7 @@ fn evaluate_pipeline(
             locs: Some(&p.locs),
             sensitive: false,
         },
+        "",
     );
     let job_values: Vec<Value> = p.jobs.iter().map(Value::of).collect();
     for (job, value) in p.jobs.iter().zip(&job_values) {
@@ -649,13 +655,14 @@ fn evaluate_pipeline(
                 locs: Some(&job.locs),
                 sensitive: false,
             },
+            "",
         );
     }
     let job_of = |i: Option<usize>| i.and_then(|i| job_values.get(i)).unwrap_or(&null);
     let affected = |used_by: &[String]| match used_by {
         [] => String::new(),
-        [one] => format!(" (job `{one}`)"),
-        [first, rest @ ..] => format!(" (job `{first}` and {} more)", rest.len()),
+        [one] => format!("job `{one}`"),
+        [first, rest @ ..] => format!("job `{first}` and {} more", rest.len()),
     };
     let mut seen: HashMap<String, usize> = HashMap::new();
     let var_rules = rules(Scope::GitlabVariable);
@@ -671,7 +678,7 @@ fn evaluate_pipeline(
                         format!("{}#{}.{}", entry.loc.path, entry.level, entry.name),
                     ),
                     display: format!(
-                        "{} › {} `{}`{}",
+                        "{} › {} `{}`",
                         p.path,
                         if entry.level == "script" {
                             "script of"
@@ -679,12 +686,12 @@ fn evaluate_pipeline(
                             "variable"
                         },
                         entry.name,
-                        affected(&entry.used_by)
                     ),
                     loc: Some(&entry.loc),
                     locs: None,
                     sensitive: entry.secret_like,
                 },
+                &affected(&entry.used_by),
             );
         }
     }
@@ -700,16 +707,12 @@ fn evaluate_pipeline(
                         &mut seen,
                         format!("{}#{}:{}", image.loc.path, image.kind, image.name),
                     ),
-                    display: format!(
-                        "{} › {}{}",
-                        p.path,
-                        image.reference,
-                        affected(&image.used_by)
-                    ),
+                    display: format!("{} › {}", p.path, image.reference),
                     loc: Some(&image.loc),
                     locs: None,
                     sensitive: false,
                 },
+                &affected(&image.used_by),
             );
         }
     }
@@ -727,16 +730,16 @@ fn evaluate_pipeline(
                         format!("{}#{}:{}", script.loc.path, script.field, script.text),
                     ),
                     display: format!(
-                        "{} › {}: {}{}",
+                        "{} › {}: {}",
                         p.path,
                         script.field,
-                        truncate(first_line, 60),
-                        affected(&script.used_by)
+                        truncate(first_line, 60)
                     ),
                     loc: Some(&script.loc),
                     locs: None,
                     sensitive: false,
                 },
+                &affected(&script.used_by),
             );
         }
     }
@@ -763,6 +766,11 @@ fn evaluate_pipeline(
                     locs: None,
                     sensitive: false,
                 },
+                &include
+                    .job
+                    .as_ref()
+                    .map(|j| format!("the child pipeline of job `{j}`"))
+                    .unwrap_or_default(),
             );
         }
     }

@@ -181,7 +181,7 @@ fn every_gitlab_finding_is_located_and_names_its_job() {
         .filter(|e| e.rule == "CC9-002" && e.outcome == Outcome::Fail)
         .collect();
     assert!(
-        images.iter().any(|e| e.subject.contains("(job `")),
+        images.iter().any(|e| e.message.contains("— affects job `")),
         "image findings name the job they affect"
     );
 }

@@ -246,3 +246,50 @@ fn hostile_shapes_are_diagnostics_not_panics() {
         let _ = Path::new(&repo.root);
     }
 }
+
+#[test]
+fn credentials_are_located_exactly_and_never_stored() {
+    let token = "glpat-4Xk9ZpQ2rT7vN1mB8cWd";
+    let text = format!(
+        "variables:\n  TOKEN: \"{token}\" # a comment\nupload:\n  script:\n    - 'curl -H \"PRIVATE-TOKEN: {token}\" https://x'\n"
+    );
+    let (_d, repo) = scan(&[(".gitlab-ci.yml", &text)]);
+    let facts = serde_json::to_string(&repo).expect("json");
+    assert!(!facts.contains(token), "the token is redacted in the facts");
+    let p = &repo.pipelines[0];
+    let var = p.entries.iter().find(|e| e.name == "TOKEN").expect("entry");
+    assert!(var.secret_like);
+    assert_eq!(
+        (var.loc.line, var.loc.column, var.loc.length),
+        (2, 10, token.len() + 2)
+    );
+    let script = p
+        .entries
+        .iter()
+        .find(|e| e.level == "script")
+        .expect("script entry");
+    assert_eq!(
+        (script.loc.line, script.loc.column, script.loc.length),
+        (5, 32, token.len())
+    );
+}
+
+#[test]
+fn inline_suppressions_in_included_files_apply() {
+    let (_d, repo) = scan(&[
+        (".gitlab-ci.yml", "include: ci/jobs.yml\n"),
+        (
+            "ci/jobs.yml",
+            "build:\n  # soc2: ignore[CC9-002] vendor image, pinned by the registry's policy\n  image: vendor/builder:2\n  script: [make]\n",
+        ),
+    ]);
+    let rules = load_embedded().expect("rules");
+    let mut evals = evaluate(&rules, std::slice::from_ref(&repo), &Default::default());
+    let warnings = soc2::suppress::apply(&mut evals, std::slice::from_ref(&repo), &rules);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let image = evals
+        .iter()
+        .find(|e| e.rule == "CC9-002" && e.location.as_ref().is_some_and(|l| l.line == 3))
+        .expect("CC9-002 on the image");
+    assert_eq!(image.outcome, Outcome::Excepted);
+}

@@ -65,7 +65,7 @@ impl LNode {
 
     /// Converts a parsed node of `src`.
     pub fn from_yaml(src: &SourceText<'_>, node: &Node<'_>) -> Self {
-        let loc = src.location(node);
+        let loc = quoted_extent(src, src.location(node));
         if let YamlData::Tagged(tag, inner) = &node.data
             && tag.suffix == "reference"
         {
@@ -218,6 +218,28 @@ impl LNode {
             LValue::Reference(_) => "a `!reference`",
         }
     }
+}
+
+/// The parser's span of a quoted scalar can run on to a trailing comment; this cuts it at the
+/// closing quote, so that the region is the value as written.
+fn quoted_extent(src: &SourceText<'_>, loc: Location) -> Location {
+    let Some(raw) = src.text.get(loc.offset..loc.offset + loc.length) else {
+        return loc;
+    };
+    let bytes = raw.as_bytes();
+    let Some(&quote) = bytes.first().filter(|b| **b == b'\'' || **b == b'"') else {
+        return loc;
+    };
+    let mut i = 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            b if b == quote => return src.range_location(loc.offset, loc.offset + i + 1),
+            _ => i += 1,
+        }
+    }
+    loc
 }
 
 /// GitLab's deep merge: mappings merge key by key, recursively; any other value of `over`
