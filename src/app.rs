@@ -407,7 +407,15 @@ fn sources(roots: &[(String, String)], evaluations: &[Evaluation]) -> Sources {
 }
 
 fn check(args: CheckArgs) -> Result<u8, Error> {
-    let config = config::discover(args.config.as_deref())?;
+    // Re-performing a bundled run: its facts are evaluated under its own configuration.
+    let bundled = match (&args.config, &args.facts) {
+        (None, Some(facts)) => evidence::bundle::config_beside(facts),
+        _ => None,
+    };
+    if let Some(path) = &bundled {
+        eprintln!("using the bundle's configuration {}", path.display());
+    }
+    let config = config::discover(args.config.as_deref().or(bundled.as_deref()))?;
     let rules = load_rules(&args.rules, &config)?;
     let policy = &config.policy;
     let paths = targets(&args.paths, &config);
