@@ -419,15 +419,22 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
     let rules = load_rules(&args.rules, &config)?;
     let policy = &config.policy;
     let paths = targets(&args.paths, &config);
-    // Inline suppressions first (they are part of the evidence), then soc2.toml exceptions on
-    // what still fails.
-    // Read the signing key before any work, so a wrong path fails fast.
+    // The signing key, the bundle directory and the ledger are checked before any work, so that a wrong
+    // path fails fast.
     let sign_key = args
         .audit
         .sign_key
         .as_deref()
         .map(evidence::sign::read_signing_key)
         .transpose()?;
+    if let Some(dir) = &args.audit.evidence {
+        evidence::bundle::check_dir(dir)?;
+    }
+    if let Some(path) = &args.audit.ledger {
+        ledger::read(path)?;
+    }
+    // Inline suppressions first (they are part of the evidence), then soc2.toml exceptions on
+    // what still fails.
     let evaluate_all = |facts: &Facts| {
         let mut evaluations = engine::evaluate(&rules, &facts.repositories, policy);
         let warnings = suppress::apply(&mut evaluations, &facts.repositories, &rules);

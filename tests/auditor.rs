@@ -424,6 +424,7 @@ fn evidence_collect_writes_a_bundle_and_exits_zero() {
         &["check", ".", "--evidence", busy.to_str().expect("utf-8")],
     );
     assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stdout(&out).is_empty(), "refused before any work");
     assert_eq!(
         std::fs::read_to_string(busy.join("notes.txt")).expect("kept"),
         "mine"
@@ -554,7 +555,17 @@ fn ledger_chain_detects_edits_removals_and_reordering() {
     let path = tmp.path().join("tampered.jsonl");
     let before = join(&[lines[0], lines[2]]);
     std::fs::write(&path, &before).expect("write");
-    assert_eq!(append(&demo_repo(), &path), 2);
+    let out = run_in(
+        &demo_repo(),
+        &["check", ".", "--ledger", path.to_str().expect("utf-8")],
+    );
+    assert_eq!(code(&out), 2);
+    assert!(stdout(&out).is_empty(), "refused before any work");
+    assert!(
+        stderr(&out).contains("record(s) removed"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(std::fs::read_to_string(&path).expect("read"), before);
 }
 

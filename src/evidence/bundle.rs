@@ -96,17 +96,17 @@ pub fn config_beside(facts: &Path) -> Option<PathBuf> {
         .then_some(config)
 }
 
-/// Prepares `dir`: created when missing. A non-empty directory is accepted only when it holds
+/// The files of an earlier bundle in `dir` to replace, or `Err` when `dir` cannot take a
+/// bundle. A missing or empty directory is fine. A non-empty one is accepted only when it holds
 /// an earlier bundle and nothing else — a `manifest.json` of this tool that lists every file
-/// there — and then only those files are removed. Anything else is refused, so that no
-/// unrelated file is deleted or ends up in the manifest.
-fn prepare(dir: &Path) -> Result<(), EvidenceError> {
+/// there — so that no unrelated file is deleted or ends up in the manifest.
+fn replaceable(dir: &Path) -> Result<Vec<PathBuf>, EvidenceError> {
     if !dir.exists() {
-        return std::fs::create_dir_all(dir).map_err(|e| EvidenceError::io(dir, e));
+        return Ok(Vec::new());
     }
     let mut entries = std::fs::read_dir(dir).map_err(|e| EvidenceError::io(dir, e))?;
     if entries.next().is_none() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let refuse = || {
         EvidenceError::Refused(format!(
@@ -125,16 +125,27 @@ fn prepare(dir: &Path) -> Result<(), EvidenceError> {
     {
         return Err(refuse());
     }
-    for (_, path) in &present {
-        std::fs::remove_file(path).map_err(|e| EvidenceError::io(path, e))?;
+    let mut out: Vec<PathBuf> = present.into_iter().map(|(_, p)| p).collect();
+    out.extend(
+        [MANIFEST, SIGNATURE]
+            .iter()
+            .map(|n| dir.join(n))
+            .filter(|p| p.exists()),
+    );
+    Ok(out)
+}
+
+/// Checks, without changing anything, that a bundle can be written into `dir`.
+pub fn check_dir(dir: &Path) -> Result<(), EvidenceError> {
+    replaceable(dir).map(|_| ())
+}
+
+/// Prepares `dir`: created when missing; an earlier bundle there is removed file by file.
+fn prepare(dir: &Path) -> Result<(), EvidenceError> {
+    for path in replaceable(dir)? {
+        std::fs::remove_file(&path).map_err(|e| EvidenceError::io(&path, e))?;
     }
-    for name in [MANIFEST, SIGNATURE] {
-        let path = dir.join(name);
-        if path.exists() {
-            std::fs::remove_file(&path).map_err(|e| EvidenceError::io(&path, e))?;
-        }
-    }
-    Ok(())
+    std::fs::create_dir_all(dir).map_err(|e| EvidenceError::io(dir, e))
 }
 
 /// Writes one redacted file; JSON files are checked to still parse after redaction.
