@@ -135,8 +135,21 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             );
             Ok(exit::OK)
         }
-        Command::Evidence(EvidenceCommand::Verify { dir, public_key }) => {
-            let result = evidence::verify::verify(&dir, public_key.as_deref())?;
+        Command::Evidence(EvidenceCommand::Verify {
+            dir,
+            public_key,
+            ledger,
+        }) => {
+            let mut result = evidence::verify::verify(&dir, public_key.as_deref())?;
+            if let Some(path) = ledger {
+                match ledger::read(&path) {
+                    Ok(verified) => result.check_recorded(&path, &verified.records),
+                    Err(LedgerError::Tampered { path, problem }) => {
+                        result.ledger_not_intact(&path, &problem.to_string());
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
             print(&result.render(&dir))?;
             Ok(if result.is_intact() {
                 exit::OK

@@ -604,6 +604,37 @@ fn operating_effectiveness_report_from_a_ledger() {
         "the record names its bundle"
     );
 
+    // The ledger vouches for an unsigned bundle: a file edited and the manifest rewritten to
+    // match passes the hash check, but not the ledger's.
+    let ledger_arg = ledger.to_str().expect("utf-8");
+    let (status, text) = verify(&bundle, &["--ledger", ledger_arg]);
+    assert_eq!(status, 0, "{text}");
+    assert!(text.contains("as record 1"), "{text}");
+    let forged = tmp.path().join("forged");
+    copy_tree(&bundle, &forged);
+    let fake = b"all controls pass\n";
+    std::fs::write(forged.join("report.md"), fake).expect("write");
+    let real = std::fs::read(bundle.join("report.md")).expect("read");
+    let manifest_text = String::from_utf8(manifest.clone()).expect("utf-8");
+    let rewritten = manifest_text.replace(
+        &format!(
+            "\"sha256\":\"{}\",\"size\":{}",
+            sha256_hex(&real),
+            real.len()
+        ),
+        &format!(
+            "\"sha256\":\"{}\",\"size\":{}",
+            sha256_hex(fake),
+            fake.len()
+        ),
+    );
+    assert_ne!(rewritten, manifest_text);
+    std::fs::write(forged.join("manifest.json"), rewritten).expect("write");
+    assert_eq!(verify(&forged, &[]).0, 0, "hashes alone cannot tell");
+    let (status, text) = verify(&forged, &["--ledger", ledger_arg]);
+    assert_eq!(status, 1, "{text}");
+    assert!(text.contains("is not recorded in the ledger"), "{text}");
+
     let report = |args: &[&str]| {
         let mut all = vec!["report", "--ledger", ledger.to_str().expect("utf-8")];
         all.extend_from_slice(args);
