@@ -207,6 +207,20 @@ fn bundle_round_trip_and_reperformance() {
     assert!(rules["rules"].as_array().expect("rules").len() > 10);
     assert_eq!(rules["rules"][0]["sha256"].as_str().map(str::len), Some(64));
 
+    // The resolved policy is readable TOML with every area.
+    let policy: toml::Table =
+        toml::from_str(&std::fs::read_to_string(bundle.join("policy.toml")).expect("policy"))
+            .expect("policy.toml is TOML");
+    for area in [
+        "change_management",
+        "supply_chain",
+        "scanning",
+        "deployment",
+        "access",
+    ] {
+        assert!(policy.contains_key(area), "policy.toml lacks {area}");
+    }
+
     let (status, text) = verify(&bundle, &[]);
     assert_eq!(status, 0, "{text}");
     assert!(
