@@ -173,6 +173,7 @@ Register-ArgumentCompleter -Native -CommandName 'soc2' -ScriptBlock {
         }
         'soc2;evidence;verify' {
             [CompletionResult]::new('--public-key', '--public-key', [CompletionResultType]::ParameterName, 'Require a signature by this public key (FILE.pub from `evidence keygen`)')
+            [CompletionResult]::new('--ledger', '--ledger', [CompletionResultType]::ParameterName, 'Also require the bundle''s manifest digest to be recorded in this ledger (which must verify): a manifest rewritten after the run is then detected even without a signature')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

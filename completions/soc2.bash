@@ -421,13 +421,17 @@ _soc2() {
             return 0
             ;;
         soc2__subcmd__evidence__subcmd__verify)
-            opts="-h -V --public-key --help --version"
+            opts="-h -V --public-key --ledger --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --public-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ledger)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -155,6 +155,7 @@ set edit:completion:arg-completer[soc2] = {|@words|
         }
         &'soc2;evidence;verify'= {
             cand --public-key 'Require a signature by this public key (FILE.pub from `evidence keygen`)'
+            cand --ledger 'Also require the bundle''s manifest digest to be recorded in this ledger (which must verify): a manifest rewritten after the run is then detected even without a signature'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'

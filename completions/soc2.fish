@@ -119,6 +119,7 @@ complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subc
 complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from keygen" -s h -l help -d 'Print help'
 complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from keygen" -s V -l version -d 'Print version'
 complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from verify" -l public-key -d 'Require a signature by this public key (FILE.pub from `evidence keygen`)' -r -F
+complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from verify" -l ledger -d 'Also require the bundle\'s manifest digest to be recorded in this ledger (which must verify): a manifest rewritten after the run is then detected even without a signature' -r -F
 complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help'
 complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
 complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from help" -f -a "collect" -d 'Like `check --evidence DIR`, but exits 0 whatever the outcomes once the bundle is written'

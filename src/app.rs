@@ -135,8 +135,21 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             );
             Ok(exit::OK)
         }
-        Command::Evidence(EvidenceCommand::Verify { dir, public_key }) => {
-            let result = evidence::verify::verify(&dir, public_key.as_deref())?;
+        Command::Evidence(EvidenceCommand::Verify {
+            dir,
+            public_key,
+            ledger,
+        }) => {
+            let mut result = evidence::verify::verify(&dir, public_key.as_deref())?;
+            if let Some(path) = ledger {
+                match ledger::read(&path) {
+                    Ok(verified) => result.check_recorded(&path, &verified.records),
+                    Err(LedgerError::Tampered { path, problem }) => {
+                        result.ledger_not_intact(&path, &problem.to_string());
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
             print(&result.render(&dir))?;
             Ok(if result.is_intact() {
                 exit::OK
@@ -410,19 +423,34 @@ fn sources(roots: &[(String, String)], evaluations: &[Evaluation]) -> Sources {
 }
 
 fn check(args: CheckArgs) -> Result<u8, Error> {
-    let config = config::discover(args.config.as_deref())?;
+    // Re-performing a bundled run: its facts are evaluated under its own configuration.
+    let bundled = match (&args.config, &args.facts) {
+        (None, Some(facts)) => evidence::bundle::config_beside(facts),
+        _ => None,
+    };
+    if let Some(path) = &bundled {
+        eprintln!("using the bundle's configuration {}", path.display());
+    }
+    let config = config::discover(args.config.as_deref().or(bundled.as_deref()))?;
     let rules = load_rules(&args.rules, &config)?;
     let policy = &config.policy;
     let paths = targets(&args.paths, &config);
-    // Inline suppressions first (they are part of the evidence), then soc2.toml exceptions on
-    // what still fails.
-    // Read the signing key before any work, so a wrong path fails fast.
+    // The signing key, the bundle directory and the ledger are checked before any work, so that a wrong
+    // path fails fast.
     let sign_key = args
         .audit
         .sign_key
         .as_deref()
         .map(evidence::sign::read_signing_key)
         .transpose()?;
+    if let Some(dir) = &args.audit.evidence {
+        evidence::bundle::check_dir(dir)?;
+    }
+    if let Some(path) = &args.audit.ledger {
+        ledger::read(path)?;
+    }
+    // Inline suppressions first (they are part of the evidence), then soc2.toml exceptions on
+    // what still fails.
     let evaluate_all = |facts: &Facts| {
         let mut evaluations = engine::evaluate(&rules, &facts.repositories, policy);
         let warnings = suppress::apply(&mut evaluations, &facts.repositories, &rules);

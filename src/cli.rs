@@ -157,6 +157,10 @@ pub enum EvidenceCommand {
         /// Require a signature by this public key (FILE.pub from `evidence keygen`).
         #[arg(long, value_name = "FILE")]
         public_key: Option<PathBuf>,
+        /// Also require the bundle's manifest digest to be recorded in this ledger (which must
+        /// verify): a manifest rewritten after the run is then detected even without a signature.
+        #[arg(long, value_name = "FILE")]
+        ledger: Option<PathBuf>,
     },
 }
 

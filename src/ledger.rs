@@ -7,9 +7,9 @@
 //! `prev`, the SHA-256 of the previous line (64 zeros for the first), and `hash`, the SHA-256
 //! of the record's canonical JSON without `hash`; `seq` counts from 1.
 //!
-//! [`verify`] walks the file and names the first bad line and the kind of problem: a record
-//! edited in place (its hash), a record edited and re-hashed (the next record's `prev`),
-//! removed, inserted or reordered records (`seq` and `prev`). Dropping the newest records
+//! [`verify_text`] (and [`read`]) walk the file and name the first bad line and the kind of
+//! problem: a record edited in place (its hash), a record edited and re-hashed (the next
+//! record's `prev`), removed, inserted or reordered records (`seq` and `prev`). Dropping the newest records
 //! cannot be seen from the file alone; compare the head hash that `soc2 ledger verify`
 //! prints with one kept elsewhere (for example in the CI log of the last run).
 //!

@@ -3,8 +3,10 @@
 //! The flow is collect → evaluate → report: [`providers`] read files (and, later, APIs) into
 //! typed, located [`facts`]; the [`engine`] evaluates the declarative [`rules`] (conditions in
 //! CEL, see [`expr`]) against them under the declared [`config::Policy`]; [`report`]ers turn
-//! the evaluations into a table, JSON, SARIF or JUnit, after [`suppress`] has applied the
-//! inline suppression comments. [`app`] wires it to the command line.
+//! the evaluations into a table, JSON, SARIF, JUnit or the auditor's Markdown and HTML report,
+//! after [`suppress`] has applied the inline suppression comments. For auditors, [`evidence`]
+//! writes and verifies signed evidence bundles and [`ledger`] keeps a hash-chained trail of
+//! runs. [`app`] wires it to the command line.
 
 pub mod app;
 pub mod cli;

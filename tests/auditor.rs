@@ -160,6 +160,7 @@ fn bundle_round_trip_and_reperformance() {
         "evaluations.json",
         "facts.json",
         "manifest.json",
+        "policy.toml",
         "report.html",
         "report.md",
         "results.sarif",
@@ -206,6 +207,20 @@ fn bundle_round_trip_and_reperformance() {
     assert!(rules["rules"].as_array().expect("rules").len() > 10);
     assert_eq!(rules["rules"][0]["sha256"].as_str().map(str::len), Some(64));
 
+    // The resolved policy is readable TOML with every area.
+    let policy: toml::Table =
+        toml::from_str(&std::fs::read_to_string(bundle.join("policy.toml")).expect("policy"))
+            .expect("policy.toml is TOML");
+    for area in [
+        "change_management",
+        "supply_chain",
+        "scanning",
+        "deployment",
+        "access",
+    ] {
+        assert!(policy.contains_key(area), "policy.toml lacks {area}");
+    }
+
     let (status, text) = verify(&bundle, &[]);
     assert_eq!(status, 0, "{text}");
     assert!(
@@ -213,18 +228,10 @@ fn bundle_round_trip_and_reperformance() {
         "{text}"
     );
 
-    // Re-performance: the facts and effective configuration give the same evaluations.
+    // Re-performance: the facts and the configuration give the same evaluations.
     let out = soc2()
         .current_dir(&bundle)
-        .args([
-            "check",
-            "--facts",
-            "facts.json",
-            "-c",
-            "soc2.toml",
-            "-f",
-            "json",
-        ])
+        .args(["check", "--facts", "facts.json", "-f", "json"])
         .output()
         .expect("runs");
     assert_eq!(code(&out), 1, "{}", stderr(&out));
@@ -431,10 +438,59 @@ fn evidence_collect_writes_a_bundle_and_exits_zero() {
         &["check", ".", "--evidence", busy.to_str().expect("utf-8")],
     );
     assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stdout(&out).is_empty(), "refused before any work");
     assert_eq!(
         std::fs::read_to_string(busy.join("notes.txt")).expect("kept"),
         "mine"
     );
+    // Nor is a directory that merely has a `manifest.json` (a web app's, say).
+    std::fs::write(busy.join("manifest.json"), "{\"name\": \"app\"}").expect("write");
+    let out = run_in(
+        &demo_repo(),
+        &["check", ".", "--evidence", busy.to_str().expect("utf-8")],
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(busy.join("notes.txt").is_file() && busy.join("manifest.json").is_file());
+    // An earlier bundle is replaced, and a file slipped into it makes that a refusal.
+    let out = run_in(
+        &demo_repo(),
+        &["check", ".", "--evidence", bundle.to_str().expect("utf-8")],
+    );
+    assert_eq!(code(&out), 1, "replaced: {}", stderr(&out));
+    std::fs::write(bundle.join("mine.txt"), "x").expect("write");
+    let out = run_in(
+        &demo_repo(),
+        &["check", ".", "--evidence", bundle.to_str().expect("utf-8")],
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(bundle.join("mine.txt").is_file() && bundle.join("facts.json").is_file());
+
+    // Usage errors: a signing key needs a bundle; keygen never overwrites silently.
+    let out = run_in(&demo_repo(), &["check", ".", "--sign-key", "k"]);
+    assert_eq!(code(&out), 2);
+    let key = tmp.path().join("k");
+    let keygen = |extra: &[&str]| {
+        let mut args = vec!["evidence", "keygen", key.to_str().expect("utf-8")];
+        args.extend_from_slice(extra);
+        code(&soc2().args(&args).output().expect("runs"))
+    };
+    assert_eq!(keygen(&[]), 0);
+    let first = std::fs::read_to_string(&key).expect("key");
+    assert!(first.starts_with("soc2 ed25519 secret key v1\n"));
+    assert_eq!(keygen(&[]), 2);
+    assert_eq!(std::fs::read_to_string(&key).expect("key"), first);
+    assert_eq!(keygen(&["--force"]), 0);
+    assert_ne!(
+        std::fs::read_to_string(&key).expect("key"),
+        first,
+        "a new key"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&key).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o077, 0, "the secret key is private: {mode:o}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -513,7 +569,17 @@ fn ledger_chain_detects_edits_removals_and_reordering() {
     let path = tmp.path().join("tampered.jsonl");
     let before = join(&[lines[0], lines[2]]);
     std::fs::write(&path, &before).expect("write");
-    assert_eq!(append(&demo_repo(), &path), 2);
+    let out = run_in(
+        &demo_repo(),
+        &["check", ".", "--ledger", path.to_str().expect("utf-8")],
+    );
+    assert_eq!(code(&out), 2);
+    assert!(stdout(&out).is_empty(), "refused before any work");
+    assert!(
+        stderr(&out).contains("record(s) removed"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(std::fs::read_to_string(&path).expect("read"), before);
 }
 
@@ -551,6 +617,37 @@ fn operating_effectiveness_report_from_a_ledger() {
         sha256_hex(&manifest),
         "the record names its bundle"
     );
+
+    // The ledger vouches for an unsigned bundle: a file edited and the manifest rewritten to
+    // match passes the hash check, but not the ledger's.
+    let ledger_arg = ledger.to_str().expect("utf-8");
+    let (status, text) = verify(&bundle, &["--ledger", ledger_arg]);
+    assert_eq!(status, 0, "{text}");
+    assert!(text.contains("as record 1"), "{text}");
+    let forged = tmp.path().join("forged");
+    copy_tree(&bundle, &forged);
+    let fake = b"all controls pass\n";
+    std::fs::write(forged.join("report.md"), fake).expect("write");
+    let real = std::fs::read(bundle.join("report.md")).expect("read");
+    let manifest_text = String::from_utf8(manifest.clone()).expect("utf-8");
+    let rewritten = manifest_text.replace(
+        &format!(
+            "\"sha256\":\"{}\",\"size\":{}",
+            sha256_hex(&real),
+            real.len()
+        ),
+        &format!(
+            "\"sha256\":\"{}\",\"size\":{}",
+            sha256_hex(fake),
+            fake.len()
+        ),
+    );
+    assert_ne!(rewritten, manifest_text);
+    std::fs::write(forged.join("manifest.json"), rewritten).expect("write");
+    assert_eq!(verify(&forged, &[]).0, 0, "hashes alone cannot tell");
+    let (status, text) = verify(&forged, &["--ledger", ledger_arg]);
+    assert_eq!(status, 1, "{text}");
+    assert!(text.contains("is not recorded in the ledger"), "{text}");
 
     let report = |args: &[&str]| {
         let mut all = vec!["report", "--ledger", ledger.to_str().expect("utf-8")];
@@ -658,6 +755,54 @@ expires = 2020-01-01
     let html = stdout(&run_in(&repo, &["check", ".", "-f", "html"]));
     assert!(html.contains("jane@acme.example"));
     assert!(html.contains("<span class=\"badge excepted\">excepted</span>"));
+
+    // Re-performance from a bundle, with no other flag: the bundle's configuration (and so its
+    // exceptions) applies.
+    let bundle = tmp.path().join("bundle");
+    let out = run_in(
+        &repo,
+        &[
+            "check",
+            ".",
+            "-f",
+            "json",
+            "--evidence",
+            bundle.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let original: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let facts = bundle.join("facts.json");
+    let out = run_in(
+        tmp.path(),
+        &[
+            "check",
+            "--facts",
+            facts.to_str().expect("utf-8"),
+            "-f",
+            "json",
+        ],
+    );
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("using the bundle's configuration"));
+    let again: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    // Identical, except that the exceptions are now read from the bundle's copy of soc2.toml
+    // (same lines, another path).
+    let without_config_path = |report: &Value| {
+        let mut evals = report["evaluations"].clone();
+        for e in evals.as_array_mut().expect("array") {
+            if let Some(source) = e.pointer_mut("/waiver/source") {
+                assert_eq!(
+                    source["path"].as_str().map(|p| p.ends_with("soc2.toml")),
+                    Some(true)
+                );
+                source["path"] = Value::Null;
+            }
+        }
+        evals
+    };
+    assert_eq!(without_config_path(&again), without_config_path(&original));
+    assert!(common::count_outcome(&again, "excepted") > 0);
 
     // The ledger keeps the exceptions in force, and the period report shows them.
     let ledger = tmp.path().join("ledger.jsonl");

@@ -78,6 +78,9 @@ fn every_subcommand_has_a_man_page() {
         "soc2-rules.1",
         "soc2-rules-explain.1",
         "soc2-facts.1",
+        "soc2-evidence-verify.1",
+        "soc2-ledger-verify.1",
+        "soc2-report.1",
     ] {
         assert!(files.iter().any(|(p, _)| p.ends_with(name)), "{name}");
     }

@@ -8,7 +8,8 @@
 //! | `evaluations.json` | the JSON report (every evaluation) |
 //! | `results.sarif` | SARIF 2.1.0 |
 //! | `report.md`, `report.html` | the auditor's report |
-//! | `soc2.toml` | the effective configuration: the file as read, with the resolved policy |
+//! | `soc2.toml` | the configuration file in force, as read (exceptions keep their lines) |
+//! | `policy.toml` | the resolved policy: defaults, then the profile, then the file |
 //! | `rules.json` | the rule set: id, name, criteria, severity, source and SHA-256 of each rule file, and the rule-set digest |
 //! | `run.json` | tool name and version, time, arguments, facts version, settings, summary, and each target's identity |
 //! | `manifest.json` | every file above with its SHA-256 (canonical JSON) |
@@ -20,7 +21,7 @@ use ed25519_dalek::SigningKey;
 use serde_json::json;
 
 use super::identity::TargetIdentity;
-use super::manifest::{MANIFEST, Manifest, SIGNATURE};
+use super::manifest::{MANIFEST, Manifest, SIGNATURE, list_files};
 use super::{EvidenceError, redact, sign};
 use crate::config::Loaded;
 use crate::engine::Summary;
@@ -39,8 +40,10 @@ pub mod files {
     pub const MARKDOWN: &str = "report.md";
     /// The HTML report.
     pub const HTML: &str = "report.html";
-    /// The effective configuration.
+    /// The configuration file in force, as read.
     pub const CONFIG: &str = "soc2.toml";
+    /// The resolved policy.
+    pub const POLICY: &str = "policy.toml";
     /// The rule set.
     pub const RULES: &str = "rules.json";
     /// Run metadata and target identities.
@@ -78,20 +81,69 @@ pub struct Written {
     pub signed_by: Option<String>,
 }
 
-/// Prepares `dir`: created when missing; an earlier bundle there is replaced; any other
-/// non-empty directory is refused, so that no unrelated file ends up in the manifest.
+/// The configuration of the bundle a facts file belongs to: `soc2.toml` beside it, when the
+/// directory is an evidence bundle (it has a `manifest.json`). `soc2 check --facts
+/// DIR/facts.json` uses it unless `-c` is given, so re-performing a run needs no other flag.
+pub fn config_beside(facts: &Path) -> Option<PathBuf> {
+    let dir = facts.parent()?;
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let config = dir.join(files::CONFIG);
+    (facts.file_name()? == files::FACTS && dir.join(MANIFEST).is_file() && config.is_file())
+        .then_some(config)
+}
+
+/// The files of an earlier bundle in `dir` to replace, or `Err` when `dir` cannot take a
+/// bundle. A missing or empty directory is fine. A non-empty one is accepted only when it holds
+/// an earlier bundle and nothing else — a `manifest.json` of this tool that lists every file
+/// there — so that no unrelated file is deleted or ends up in the manifest.
+fn replaceable(dir: &Path) -> Result<Vec<PathBuf>, EvidenceError> {
+    if !dir.exists() {
+        return Ok(Vec::new());
+    }
+    let mut entries = std::fs::read_dir(dir).map_err(|e| EvidenceError::io(dir, e))?;
+    if entries.next().is_none() {
+        return Ok(Vec::new());
+    }
+    let refuse = || {
+        EvidenceError::Refused(format!(
+            "`{}` is not empty and is not an evidence bundle; choose an empty or new directory",
+            dir.display()
+        ))
+    };
+    let manifest: Manifest = std::fs::read(dir.join(MANIFEST))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or_else(refuse)?;
+    let present = list_files(dir)?;
+    if present
+        .iter()
+        .any(|(rel, _)| !manifest.files.contains_key(rel))
+    {
+        return Err(refuse());
+    }
+    let mut out: Vec<PathBuf> = present.into_iter().map(|(_, p)| p).collect();
+    out.extend(
+        [MANIFEST, SIGNATURE]
+            .iter()
+            .map(|n| dir.join(n))
+            .filter(|p| p.exists()),
+    );
+    Ok(out)
+}
+
+/// Checks, without changing anything, that a bundle can be written into `dir`.
+pub fn check_dir(dir: &Path) -> Result<(), EvidenceError> {
+    replaceable(dir).map(|_| ())
+}
+
+/// Prepares `dir`: created when missing; an earlier bundle there is removed file by file.
 fn prepare(dir: &Path) -> Result<(), EvidenceError> {
-    if dir.exists() {
-        let mut entries = std::fs::read_dir(dir).map_err(|e| EvidenceError::io(dir, e))?;
-        if entries.next().is_some() {
-            if !dir.join(MANIFEST).is_file() {
-                return Err(EvidenceError::Refused(format!(
-                    "`{}` is not empty and is not an evidence bundle; choose an empty or new directory",
-                    dir.display()
-                )));
-            }
-            std::fs::remove_dir_all(dir).map_err(|e| EvidenceError::io(dir, e))?;
-        }
+    for path in replaceable(dir)? {
+        std::fs::remove_file(&path).map_err(|e| EvidenceError::io(&path, e))?;
     }
     std::fs::create_dir_all(dir).map_err(|e| EvidenceError::io(dir, e))
 }
@@ -116,20 +168,23 @@ fn pretty(value: &impl serde::Serialize) -> String {
     s
 }
 
-/// The configuration in force, as TOML: the file's own settings with every policy section
-/// replaced by the resolved policy (defaults, profile, file).
-pub fn effective_config(config: &Loaded) -> String {
-    let mut c = config.config.clone();
-    let p = &config.policy;
-    c.change_management = p.change_management.clone();
-    c.supply_chain = p.supply_chain.clone();
-    c.scanning = p.scanning.clone();
-    c.deployment = p.deployment.clone();
-    c.access = p.access.clone();
-    c.operations = p.operations.clone();
-    let body = toml::to_string_pretty(&c).unwrap_or_else(|e| format!("# not serializable: {e}\n"));
+/// The configuration file in force, byte for byte as read (so that exceptions keep their
+/// lines), or a comment saying that the built-in defaults applied.
+pub fn config_file(config: &Loaded) -> String {
+    if config.text.trim().is_empty() {
+        "# No configuration file: the built-in defaults applied (see policy.toml).\n".to_string()
+    } else {
+        config.text.to_string()
+    }
+}
+
+/// The resolved policy, as TOML: every value after the built-in defaults, the profile and the
+/// file's own keys, i.e. what `policy.*` meant to the rules in this run.
+pub fn policy_file(config: &Loaded) -> String {
+    let body = toml::to_string_pretty(&config.policy)
+        .unwrap_or_else(|e| format!("# not serializable: {e}\n"));
     format!(
-        "# Effective configuration of the run: `{}` as read, with every policy value resolved\n# (built-in defaults, then the profile, then the file). Re-evaluate the facts with it:\n#   soc2 check --facts facts.json -c soc2.toml\n\n{body}",
+        "# The policy in force for this run, resolved from `{}`: built-in defaults, then the\n# profile, then the file's keys. For reading; soc2.toml is what `check -c` takes.\n\n{body}",
         config.path.display()
     )
 }
@@ -161,12 +216,14 @@ pub fn write(dir: &Path, input: &BundleInput<'_>) -> Result<Written, EvidenceErr
     put(dir, files::SARIF, &report::sarif::render(r))?;
     put(dir, files::MARKDOWN, &report::markdown::render(r))?;
     put(dir, files::HTML, &report::html::render(r))?;
-    put(dir, files::CONFIG, &effective_config(input.config))?;
+    put(dir, files::CONFIG, &config_file(input.config))?;
+    put(dir, files::POLICY, &policy_file(input.config))?;
     put(dir, files::RULES, &pretty(&rules_json(r)))?;
     let run = json!({
         "tool": ToolInfo::current(),
         "time": input.time.to_string(),
         "arguments": input.arguments,
+        "config_path": input.config.path.display().to_string(),
         "facts_version": input.facts.facts_version,
         "fail_on": r.fail_on.as_str(),
         "strict": r.strict,
@@ -180,6 +237,7 @@ pub fn write(dir: &Path, input: &BundleInput<'_>) -> Result<Written, EvidenceErr
             "report_markdown": files::MARKDOWN,
             "report_html": files::HTML,
             "config": files::CONFIG,
+            "policy": files::POLICY,
             "rules": files::RULES,
         },
     });

@@ -52,19 +52,21 @@ pub fn local(id: &str, root: &str) -> TargetIdentity {
 
 /// The identities of a run's targets: each local root's commit; for a run that evaluated a
 /// facts dump, the repositories of the dump, whose commits are not re-read (the checkout may
-/// not be at hand, or may have moved on).
+/// not be at hand, or may have moved on). A target that is not a local checkout (an API
+/// target, `github:owner/repo`) is recorded with its kind and no commit.
 pub fn of_run(
     roots: &[(String, String)],
     facts: Option<&crate::facts::Facts>,
     dump: Option<&Path>,
 ) -> Vec<TargetIdentity> {
+    let kind = |id: &str| id.split_once(':').map_or("local", |(k, _)| k).to_string();
     match (facts, dump) {
         (Some(facts), Some(dump)) => facts
             .repositories
             .iter()
             .map(|r| TargetIdentity {
                 id: r.id.clone(),
-                kind: "local".into(),
+                kind: kind(&r.id),
                 root: r.root.clone(),
                 commit: None,
                 branch: None,
@@ -75,7 +77,24 @@ pub fn of_run(
                 )),
             })
             .collect(),
-        _ => roots.iter().map(|(id, root)| local(id, root)).collect(),
+        _ => {
+            let mut out: Vec<TargetIdentity> =
+                roots.iter().map(|(id, root)| local(id, root)).collect();
+            for r in facts.map(|f| f.repositories.as_slice()).unwrap_or_default() {
+                if !out.iter().any(|t| t.id == r.id) {
+                    out.push(TargetIdentity {
+                        id: r.id.clone(),
+                        kind: kind(&r.id),
+                        root: r.root.clone(),
+                        commit: None,
+                        branch: None,
+                        api_url: None,
+                        note: Some("not a local checkout: no commit read".into()),
+                    });
+                }
+            }
+            out
+        }
     }
 }
 
@@ -157,6 +176,28 @@ pub fn head_commit(root: &Path) -> Result<(String, Option<String>), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn api_targets_and_dumps_are_named_without_a_commit() {
+        let facts = crate::facts::Facts::new(vec![crate::facts::Repository {
+            id: "github:acme/api".into(),
+            root: "acme/api".into(),
+            ..Default::default()
+        }]);
+        let ids = of_run(&[], Some(&facts), None);
+        assert_eq!(ids.len(), 1);
+        assert_eq!(
+            (ids[0].kind.as_str(), ids[0].commit.as_deref()),
+            ("github", None)
+        );
+        let ids = of_run(&[], Some(&facts), Some(Path::new("dump.json")));
+        assert!(
+            ids[0]
+                .note
+                .as_deref()
+                .is_some_and(|n| n.contains("dump.json"))
+        );
+    }
 
     #[test]
     fn loose_packed_detached_and_worktree_heads() {

@@ -1,9 +1,10 @@
 //! Evidence bundles: what an auditor takes away from a run, and proof it was not edited.
 //!
 //! A bundle is a directory written by `soc2 check --evidence DIR` or `soc2 evidence collect`
-//! ([`bundle`]): the facts dump (re-evaluate it with `soc2 check --facts DIR/facts.json -c
-//! DIR/soc2.toml`), the evaluations, SARIF, the Markdown and HTML reports, the effective
-//! soc2.toml, the rule set with a digest of each rule, and `run.json` (tool version, time,
+//! ([`bundle`]): the facts dump (re-evaluate it with `soc2 check --facts DIR/facts.json`,
+//! which takes the bundle's soc2.toml), the evaluations, SARIF, the Markdown and HTML
+//! reports, the soc2.toml in force and the resolved policy, the rule set with a digest of
+//! each rule, and `run.json` (tool version, time,
 //! the identity of each target). [`manifest`] lists every file with its SHA-256 in canonical
 //! JSON; [`sign`] signs the manifest with an Ed25519 key; [`verify`] checks every hash and the
 //! signature and names each difference. Secrets are redacted before anything is written.

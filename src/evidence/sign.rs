@@ -117,6 +117,9 @@ fn write_secret(path: &Path, text: &str) -> Result<(), EvidenceError> {
             .mode(0o600)
             .open(path)
             .map_err(|e| EvidenceError::io(path, e))?;
+        // `mode` applies only when the file is created: an overwritten file is made private too.
+        std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+            .map_err(|e| EvidenceError::io(path, e))?;
         f.write_all(text.as_bytes())
             .map_err(|e| EvidenceError::io(path, e))
     }

@@ -33,6 +33,16 @@ pub enum Problem {
     BadSignature(String),
     /// A public key was given but the bundle is not signed.
     Unsigned,
+    /// The manifest digest is not in the given ledger: the manifest changed after the run (or
+    /// the run was not recorded there).
+    NotRecorded {
+        /// The ledger.
+        ledger: String,
+        /// The manifest digest looked for.
+        digest: String,
+    },
+    /// The given ledger does not verify, so it proves nothing.
+    LedgerNotIntact(String),
     /// Signed, but not by the given key.
     WrongKey {
         /// Fingerprint of the given key.
@@ -57,6 +67,11 @@ impl std::fmt::Display for Problem {
             Problem::Missing(file) => write!(f, "{file}: listed in the manifest but missing"),
             Problem::Added(file) => write!(f, "{file}: not listed in the manifest (added)"),
             Problem::BadSignature(m) => write!(f, "{SIGNATURE}: {m}"),
+            Problem::NotRecorded { ledger, digest } => write!(
+                f,
+                "{MANIFEST}: digest {digest} is not recorded in the ledger {ledger} (the manifest changed after the run, or the run was not recorded there)"
+            ),
+            Problem::LedgerNotIntact(m) => write!(f, "ledger: {m}"),
             Problem::Unsigned => write!(
                 f,
                 "{SIGNATURE}: missing, but a public key was given: the bundle is not signed"
@@ -94,12 +109,39 @@ pub struct Verification {
     pub signature: SignatureStatus,
     /// Every difference found; empty means intact.
     pub problems: Vec<Problem>,
+    /// The ledger record that names this bundle, when a ledger was given: (ledger, seq, time).
+    pub recorded: Option<(String, u64, String)>,
 }
 
 impl Verification {
     /// Whether the bundle is intact (and, when a key was given, signed by it).
     pub fn is_intact(&self) -> bool {
         self.problems.is_empty()
+    }
+
+    /// Requires the manifest digest to be recorded in a (verified) ledger.
+    pub fn check_recorded(&mut self, ledger: &Path, records: &[crate::ledger::Record]) {
+        let Some(digest) = &self.manifest_digest else {
+            return;
+        };
+        match records
+            .iter()
+            .find(|r| r.bundle.as_deref() == Some(digest.as_str()))
+        {
+            Some(r) => {
+                self.recorded = Some((ledger.display().to_string(), r.seq, r.time.clone()));
+            }
+            None => self.problems.push(Problem::NotRecorded {
+                ledger: ledger.display().to_string(),
+                digest: digest.clone(),
+            }),
+        }
+    }
+
+    /// Notes that the given ledger does not verify.
+    pub fn ledger_not_intact(&mut self, ledger: &str, problem: &str) {
+        self.problems
+            .push(Problem::LedgerNotIntact(format!("{ledger}: {problem}")));
     }
 
     /// A human-readable report, one line per finding.
@@ -129,6 +171,9 @@ impl Verification {
         ));
         if let Some(d) = &self.manifest_digest {
             out.push_str(&format!("manifest sha256 {d}\n"));
+        }
+        if let Some((ledger, seq, time)) = &self.recorded {
+            out.push_str(&format!("recorded in {ledger} as record {seq} ({time})\n"));
         }
         out
     }
@@ -235,5 +280,6 @@ pub fn verify(dir: &Path, public_key: Option<&Path>) -> Result<Verification, Evi
         manifest_digest: manifest_text.map(|b| sha256_hex(&b)),
         signature,
         problems,
+        recorded: None,
     })
 }
