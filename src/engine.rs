@@ -1,14 +1,16 @@
 //! The engine: (rules, facts, policy) → evaluations. Pure and parallel.
 //!
 //! For each repository it converts every fact to a CEL value once, then walks the subjects of
-//! each scope (the repository, workflows, jobs, steps, env entries, images, expressions) and
-//! evaluates each rule of that scope against them. A subject's variables are bound by
+//! each scope (the repository; GitHub Actions workflows, jobs, steps, env entries, images,
+//! expressions, `uses:`; GitLab CI pipelines, jobs, variables, images, script lines,
+//! includes) and evaluates each rule of that scope against them. A rule with several scopes
+//! runs in each; every pipeline scope binds `platform`. A subject's variables are bound by
 //! reference, so the work per (rule × subject) is the condition itself.
 //!
 //! Outcomes follow the contract: `when` false → not applicable; then `unknown_if` true →
 //! unknown with the rule's `unknown_reason`; then `assert` true → pass, false → fail; an
-//! evaluation error → unknown with the message. A workflow that could not be parsed
-//! makes every pipeline rule `unknown` for that file, and turns a repository-level failure into
+//! evaluation error → unknown with the message. A pipeline file that could not be parsed or
+//! resolved makes every rule of that platform `unknown` for that file, and turns a repository-level failure into
 //! `unknown` (the missing evidence may be in that file) — never a pass.
 
 use std::collections::{BTreeMap, HashMap};
@@ -664,117 +666,116 @@ fn evaluate_pipeline(
         [one] => format!("job `{one}`"),
         [first, rest @ ..] => format!("job `{first}` and {} more", rest.len()),
     };
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let var_rules = rules(Scope::GitlabVariable);
-    if !var_rules.is_empty() {
-        for entry in &p.entries {
-            let value = Value::of(entry);
-            run(
-                var_rules,
-                &gitlab_bindings("env", &value, job_of(entry.job), shared),
-                &Subject {
-                    resource: unique(
-                        &mut seen,
-                        format!("{}#{}.{}", entry.loc.path, entry.level, entry.name),
-                    ),
-                    display: format!(
-                        "{} › {} `{}`",
-                        p.path,
-                        if entry.level == "script" {
-                            "script of"
-                        } else {
-                            "variable"
-                        },
-                        entry.name,
-                    ),
-                    loc: Some(&entry.loc),
-                    locs: None,
-                    sensitive: entry.secret_like,
+    // Items listed once where written: variables (and credentials in scripts), images,
+    // script lines and includes.
+    let mut items: Vec<GitlabItem<'_>> = Vec::new();
+    if !rules(Scope::GitlabVariable).is_empty() {
+        items.extend(p.entries.iter().map(|entry| GitlabItem {
+            scope: Scope::GitlabVariable,
+            var: "env",
+            value: Value::of(entry),
+            job: entry.job,
+            resource: format!("{}#{}.{}", entry.loc.path, entry.level, entry.name),
+            display: format!(
+                "{} › {} `{}`",
+                p.path,
+                if entry.level == "script" {
+                    "script of"
+                } else {
+                    "variable"
                 },
-                &affected(&entry.used_by),
-            );
-        }
+                entry.name
+            ),
+            loc: &entry.loc,
+            sensitive: entry.secret_like,
+            note: affected(&entry.used_by),
+        }));
     }
-    let image_rules = rules(Scope::GitlabImage);
-    if !image_rules.is_empty() {
-        for image in &p.images {
-            let value = Value::of(image);
-            run(
-                image_rules,
-                &gitlab_bindings("image", &value, job_of(Some(image.job)), shared),
-                &Subject {
-                    resource: unique(
-                        &mut seen,
-                        format!("{}#{}:{}", image.loc.path, image.kind, image.name),
-                    ),
-                    display: format!("{} › {}", p.path, image.reference),
-                    loc: Some(&image.loc),
-                    locs: None,
-                    sensitive: false,
-                },
-                &affected(&image.used_by),
-            );
-        }
+    if !rules(Scope::GitlabImage).is_empty() {
+        items.extend(p.images.iter().map(|image| GitlabItem {
+            scope: Scope::GitlabImage,
+            var: "image",
+            value: Value::of(image),
+            job: Some(image.job),
+            resource: format!("{}#{}:{}", image.loc.path, image.kind, image.name),
+            display: format!("{} › {}", p.path, image.reference),
+            loc: &image.loc,
+            sensitive: false,
+            note: affected(&image.used_by),
+        }));
     }
-    let script_rules = rules(Scope::GitlabScript);
-    if !script_rules.is_empty() {
-        for script in &p.scripts {
-            let value = Value::of(script);
-            let first_line = script.text.lines().next().unwrap_or("");
-            run(
-                script_rules,
-                &gitlab_bindings("script", &value, job_of(Some(script.job)), shared),
-                &Subject {
-                    resource: unique(
-                        &mut seen,
-                        format!("{}#{}:{}", script.loc.path, script.field, script.text),
-                    ),
-                    display: format!(
-                        "{} › {}: {}",
-                        p.path,
-                        script.field,
-                        truncate(first_line, 60)
-                    ),
-                    loc: Some(&script.loc),
-                    locs: None,
-                    sensitive: false,
-                },
-                &affected(&script.used_by),
-            );
-        }
+    if !rules(Scope::GitlabScript).is_empty() {
+        items.extend(p.scripts.iter().map(|script| GitlabItem {
+            scope: Scope::GitlabScript,
+            var: "script",
+            value: Value::of(script),
+            job: Some(script.job),
+            resource: format!("{}#{}:{}", script.loc.path, script.field, script.text),
+            display: format!(
+                "{} › {}: {}",
+                p.path,
+                script.field,
+                truncate(script.text.lines().next().unwrap_or(""), 60)
+            ),
+            loc: &script.loc,
+            sensitive: false,
+            note: affected(&script.used_by),
+        }));
     }
-    let include_rules = rules(Scope::GitlabInclude);
-    if !include_rules.is_empty() {
-        for include in &p.includes {
-            let value = Value::of(include);
-            run(
-                include_rules,
-                &gitlab_bindings("include", &value, &null, shared),
-                &Subject {
-                    resource: unique(
-                        &mut seen,
-                        format!(
-                            "{}#include:{}:{}",
-                            include.from, include.kind, include.target
-                        ),
-                    ),
-                    display: format!(
-                        "{} › include {} `{}`",
-                        include.from, include.kind, include.target
-                    ),
-                    loc: Some(&include.loc),
-                    locs: None,
-                    sensitive: false,
-                },
-                &include
+    if !rules(Scope::GitlabInclude).is_empty() {
+        items.extend(p.includes.iter().map(|include| {
+            GitlabItem {
+                scope: Scope::GitlabInclude,
+                var: "include",
+                value: Value::of(include),
+                job: None,
+                resource: format!(
+                    "{}#include:{}:{}",
+                    include.from, include.kind, include.target
+                ),
+                display: format!(
+                    "{} › include {} `{}`",
+                    include.from, include.kind, include.target
+                ),
+                loc: &include.loc,
+                sensitive: false,
+                note: include
                     .job
                     .as_ref()
                     .map(|j| format!("the child pipeline of job `{j}`"))
                     .unwrap_or_default(),
-            );
-        }
+            }
+        }));
+    }
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for item in items {
+        run(
+            rules(item.scope),
+            &gitlab_bindings(item.var, &item.value, job_of(item.job), shared),
+            &Subject {
+                resource: unique(&mut seen, item.resource),
+                display: item.display,
+                loc: Some(item.loc),
+                locs: None,
+                sensitive: item.sensitive,
+            },
+            &item.note,
+        );
     }
     (out, applicable)
+}
+
+/// A GitLab CI item evaluated in its own scope (a variable, image, script line or include).
+struct GitlabItem<'a> {
+    scope: Scope,
+    var: &'static str,
+    value: Value,
+    job: Option<usize>,
+    resource: String,
+    display: String,
+    loc: &'a Location,
+    sensitive: bool,
+    note: String,
 }
 
 /// The bindings of a GitLab CI subject: its own variable, its job, then `pipeline`, `repo`,

@@ -293,3 +293,34 @@ fn inline_suppressions_in_included_files_apply() {
         .expect("CC9-002 on the image");
     assert_eq!(image.outcome, Outcome::Excepted);
 }
+
+#[test]
+fn a_facts_dump_of_a_gitlab_pipeline_replays_to_the_same_evaluations() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/CC9-002/fail-gitlab-images");
+    let facts = soc2::facts::Facts::new(vec![collect_local(&root)]);
+    let json = serde_json::to_string(&facts).expect("dump");
+    let replayed: soc2::facts::Facts = serde_json::from_str(&json).expect("read back");
+    let rules = load_embedded().expect("rules");
+    let policy = Default::default();
+    let key = |e: &soc2::engine::Evaluation| {
+        (
+            e.rule.clone(),
+            e.outcome,
+            e.resource.clone(),
+            e.location
+                .as_ref()
+                .map(|l| (l.path.to_string(), l.line, l.column)),
+            e.message.clone(),
+        )
+    };
+    let a: Vec<_> = evaluate(&rules, &facts.repositories, &policy)
+        .iter()
+        .map(key)
+        .collect();
+    let b: Vec<_> = evaluate(&rules, &replayed.repositories, &policy)
+        .iter()
+        .map(key)
+        .collect();
+    assert!(a.iter().any(|k| k.0 == "CC9-002" && k.1 == Outcome::Fail));
+    assert_eq!(a, b);
+}
