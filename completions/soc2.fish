@@ -67,8 +67,9 @@ complete -c soc2 -n "__fish_soc2_using_subcommand rules; and not __fish_seen_sub
 complete -c soc2 -n "__fish_soc2_using_subcommand rules; and __fish_seen_subcommand_from list" -l rules -d 'Load extra rules from this directory (repeatable)' -r -F
 complete -c soc2 -n "__fish_soc2_using_subcommand rules; and __fish_seen_subcommand_from list" -l select -d 'Only run these rules: ids, names or id prefixes such as CC6 (comma-separated)' -r
 complete -c soc2 -n "__fish_soc2_using_subcommand rules; and __fish_seen_subcommand_from list" -l ignore -d 'Skip these rules: ids, names or id prefixes (comma-separated)' -r
-complete -c soc2 -n "__fish_soc2_using_subcommand rules; and __fish_seen_subcommand_from list" -s f -l format -d '`table` or `json`' -r -f -a "table\t''
-json\t''"
+complete -c soc2 -n "__fish_soc2_using_subcommand rules; and __fish_seen_subcommand_from list" -s f -l format -d '`table`, `json` or `markdown` (the catalog in `rules/README.md`)' -r -f -a "table\t''
+json\t''
+markdown\t''"
 complete -c soc2 -n "__fish_soc2_using_subcommand rules; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c soc2 -n "__fish_soc2_using_subcommand rules; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c soc2 -n "__fish_soc2_using_subcommand rules; and __fish_seen_subcommand_from explain" -l rules -d 'Extra rule directories' -r -F

@@ -693,6 +693,9 @@ pub fn render(format: Format, input: &ReportInput<'_>) -> String {
 }
 
 fn list_rules(set: &RuleSet, format: &str) -> String {
+    if format == "markdown" {
+        return rules::catalog::markdown(set);
+    }
     if format == "json" {
         let rows: Vec<_> = set
             .rules

@@ -217,8 +217,8 @@ pub enum RulesCommand {
         /// Rule selection.
         #[command(flatten)]
         rules: RuleArgs,
-        /// `table` or `json`.
-        #[arg(short, long, default_value = "table", value_parser = ["table", "json"])]
+        /// `table`, `json` or `markdown` (the catalog in `rules/README.md`).
+        #[arg(short, long, default_value = "table", value_parser = ["table", "json", "markdown"])]
         format: String,
     },
     /// Show one rule's full documentation and conditions.

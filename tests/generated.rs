@@ -1,5 +1,6 @@
 //! Generated files stay in step with the CLI: shell completions in `completions/` and man
-//! pages in `man/` are rendered from the clap definition and compared with the committed
+//! pages in `man/` are rendered from the clap definition, and the rule catalog
+//! `rules/README.md` from the rule files, and compared with the committed
 //! copies. Run with `SOC2_BLESS=1` to rewrite them after changing the CLI.
 
 use std::path::{Path, PathBuf};
@@ -36,6 +37,11 @@ fn expected_files() -> Vec<(PathBuf, Vec<u8>)> {
             pages.push((name.clone(), subsub.clone().name(name)));
         }
     }
+    let rules = soc2::rules::load_embedded().expect("built-in rules load");
+    out.push((
+        root().join("rules").join("README.md"),
+        soc2::rules::catalog::markdown(&rules).into_bytes(),
+    ));
     for (name, cmd) in pages {
         let mut buf = Vec::new();
         clap_mangen::Man::new(cmd)

@@ -6,6 +6,7 @@
 //! be loaded from directories at run time. Loading validates everything and compiles every
 //! expression once.
 
+pub mod catalog;
 mod embedded;
 mod load;
 
