@@ -86,21 +86,36 @@ fn code_frame(
         .unwrap_or(&no_masks);
     let show = |n: usize, text: &str| -> String {
         let mut chars: Vec<char> = text.chars().collect();
+        // A mask can span lines (a key in a block scalar): every line it covers is masked.
+        let line_no = n as u32 + 1;
         let mut cuts: Vec<(usize, usize)> = masks
             .iter()
-            .filter(|m| m.line as usize == n + 1)
+            .filter(|m| m.line <= line_no && line_no <= m.end_line.max(m.line))
             .map(|m| {
-                let from = m.column.saturating_sub(1) as usize;
-                let to = if m.end_line == m.line {
+                let from = if m.line == line_no {
+                    m.column.saturating_sub(1) as usize
+                } else {
+                    0
+                };
+                let to = if m.end_line <= line_no {
                     (m.end_column.saturating_sub(1) as usize).max(from + 1)
                 } else {
                     chars.len()
                 };
                 (from.min(chars.len()), to.min(chars.len()))
             })
+            .filter(|(from, to)| from < to)
             .collect();
         cuts.sort_unstable();
-        for (from, to) in cuts.into_iter().rev() {
+        // Overlapping masks become one, so that splicing never runs past the line.
+        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(cuts.len());
+        for (from, to) in cuts {
+            match merged.last_mut() {
+                Some(last) if from <= last.1 => last.1 = last.1.max(to),
+                _ => merged.push((from, to)),
+            }
+        }
+        for (from, to) in merged.into_iter().rev() {
             chars.splice(from..to, secrets::REDACTED.chars());
         }
         let masked: String = chars.into_iter().collect();
