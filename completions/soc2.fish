@@ -48,7 +48,16 @@ medium\t'Medium'
 high\t'High'
 critical\t'Critical'"
 complete -c soc2 -n "__fish_soc2_using_subcommand check" -l facts -d 'Evaluate a facts dump (from `soc2 facts`) instead of collecting facts; `-` reads standard input' -r -F
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l github -d 'A GitHub repository to audit through the API (repeatable). Token: GITHUB_TOKEN or GH_TOKEN' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l github-org -d 'Audit every non-archived repository of a GitHub organization (repeatable)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l include -d 'Only organization repositories whose name matches this glob (repeatable)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l exclude -d 'Skip organization repositories whose name matches this glob (repeatable)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l github-url -d 'GitHub API URL, for GitHub Enterprise Server (`https://ghe.example/api/v3`)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l concurrency -d 'GitHub API requests in flight at most [default: 8]' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l max-wait -d 'Longest total wait for GitHub rate limits, in seconds; beyond it the evidence is unknown [default: 60]' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l cache-dir -d 'Directory of the HTTP cache (ETag revalidation) [default: the user cache directory]' -r -F
 complete -c soc2 -n "__fish_soc2_using_subcommand check" -l strict -d 'Treat unknown outcomes (missing evidence) as failing the run (exit code 3)'
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l no-cache -d 'Do not read or write the HTTP cache'
 complete -c soc2 -n "__fish_soc2_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c soc2 -n "__fish_soc2_using_subcommand check" -s V -l version -d 'Print version'
 complete -c soc2 -n "__fish_soc2_using_subcommand rules; and not __fish_seen_subcommand_from list explain help" -s h -l help -d 'Print help'
@@ -71,6 +80,15 @@ complete -c soc2 -n "__fish_soc2_using_subcommand rules; and __fish_seen_subcomm
 complete -c soc2 -n "__fish_soc2_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c soc2 -n "__fish_soc2_using_subcommand facts" -s c -l config -d 'The configuration file (default: ./soc2.toml when present)' -r -F
 complete -c soc2 -n "__fish_soc2_using_subcommand facts" -s o -l output -d 'Write the JSON to this file instead of standard output' -r -F
+complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l github -d 'A GitHub repository to audit through the API (repeatable). Token: GITHUB_TOKEN or GH_TOKEN' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l github-org -d 'Audit every non-archived repository of a GitHub organization (repeatable)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l include -d 'Only organization repositories whose name matches this glob (repeatable)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l exclude -d 'Skip organization repositories whose name matches this glob (repeatable)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l github-url -d 'GitHub API URL, for GitHub Enterprise Server (`https://ghe.example/api/v3`)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l concurrency -d 'GitHub API requests in flight at most [default: 8]' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l max-wait -d 'Longest total wait for GitHub rate limits, in seconds; beyond it the evidence is unknown [default: 60]' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l cache-dir -d 'Directory of the HTTP cache (ETag revalidation) [default: the user cache directory]' -r -F
+complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l no-cache -d 'Do not read or write the HTTP cache'
 complete -c soc2 -n "__fish_soc2_using_subcommand facts" -s h -l help -d 'Print help'
 complete -c soc2 -n "__fish_soc2_using_subcommand facts" -s V -l version -d 'Print version'
 complete -c soc2 -n "__fish_soc2_using_subcommand init" -l force -d 'Overwrite an existing file'

@@ -5,6 +5,7 @@
 //! auditor re-performs a check. Every fact read from a file carries a [`Location`].
 
 pub mod gha;
+pub mod github;
 
 use std::collections::BTreeMap;
 
@@ -150,6 +151,9 @@ pub struct Repository {
     /// them to the evaluations.
     #[serde(default, skip_serializing_if = "skip_suppressions")]
     pub suppressions: Vec<Suppression>,
+    /// Settings read from GitHub's API, for `github:` targets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub github: Option<Box<github::GithubFacts>>,
 }
 
 fn skip_suppressions(s: &[Suppression]) -> bool {

@@ -1,3 +1,4 @@
 //! Providers: all I/O that produces facts. They never evaluate rules.
 
+pub mod github;
 pub mod local_gha;
