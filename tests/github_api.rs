@@ -593,3 +593,34 @@ fn cli_reports_settings_findings_with_locations_and_never_prints_the_token() {
     let b: serde_json::Value = serde_json::from_slice(&replay.stdout).unwrap();
     assert_eq!(a["summary"], b["summary"]);
 }
+
+#[test]
+fn plan_gated_features_are_unknown_with_the_reason() {
+    let server = Server::start(Scenario::new(&[("private", Kind::ClassicOnly)]), 4);
+    server.fault(
+        "/repos/acme/private/branches/main/protection",
+        Fault::Status(
+            403,
+            vec![],
+            r#"{"message":"Upgrade to GitHub Pro or make this repository public to enable this feature."}"#
+                .into(),
+        ),
+    );
+    let (_, evals) = run(&server, Some("good"), &["private"]);
+    let o = outcomes(&evals, "github:acme/private");
+    assert_outcome(&o, "CC8-001", Outcome::Unknown);
+    assert!(o["CC8-001"].1.contains("plan"), "{}", o["CC8-001"].1);
+}
+
+#[test]
+fn unknown_repository_is_unknown_everywhere_never_pass() {
+    let server = Server::start(Scenario::new(&[("api", Kind::Compliant)]), 4);
+    let (repos, evals) = run(&server, Some("good"), &["missing"]);
+    assert_eq!(repos[0].id, "github:acme/missing");
+    let o = outcomes(&evals, "github:acme/missing");
+    for rule in ["CC8-001", "CC6-005", "CC7-002", "CC7-001"] {
+        assert_outcome(&o, rule, Outcome::Unknown);
+    }
+    assert!(o["CC8-001"].1.contains("404"), "{}", o["CC8-001"].1);
+    assert!(!evals.iter().any(|e| e.outcome == Outcome::Pass));
+}

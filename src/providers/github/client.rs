@@ -28,13 +28,35 @@ use tokio::sync::{Mutex, Semaphore};
 
 use super::cache::{Cache, Entry};
 
+/// A GitHub token. Its `Debug` form never shows it, so no log or error can carry it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    /// Wraps a token.
+    pub fn new(token: impl Into<String>) -> Self {
+        Self(token.into())
+    }
+
+    /// The token itself, for the Authorization header and the cache key's hash only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token([redacted])")
+    }
+}
+
 /// How the client is set up.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
     /// API base URL, `https://api.github.com` or `https://ghe.example/api/v3`.
     pub base_url: String,
     /// The token, if any.
-    pub token: Option<String>,
+    pub token: Option<Token>,
     /// At most this many requests in flight.
     pub concurrency: usize,
     /// The longest the run waits for rate limits, in total.
@@ -54,7 +76,7 @@ impl ClientConfig {
     pub fn new(base_url: impl Into<String>, token: Option<String>) -> Self {
         Self {
             base_url: base_url.into(),
-            token,
+            token: token.map(Token::new),
             concurrency: 8,
             max_wait: Duration::from_secs(60),
             cache_dir: None,
@@ -80,11 +102,17 @@ pub enum ClientError {
         /// The cap.
         max_wait_secs: u64,
     },
-    /// 401: the token is invalid or expired.
-    #[error("GitHub rejected the token (401 Bad credentials) for {path}")]
+    /// 401: the token is invalid or expired, or one is needed.
+    #[error("{}", if *authenticated {
+        format!("GitHub rejected the token (401 Bad credentials) for {path}")
+    } else {
+        format!("GitHub requires authentication (401) for {path}: set GITHUB_TOKEN or GH_TOKEN")
+    })]
     Unauthorized {
         /// The request path.
         path: String,
+        /// Whether a token was sent.
+        authenticated: bool,
     },
     /// 5xx, timeouts or transport errors after every retry.
     #[error("{path}: {message} (after {attempts} attempts)")]
@@ -214,13 +242,17 @@ impl Client {
                 "2022-11-28".to_string(),
             );
         if let Some(token) = &cfg.token {
-            builder = builder.personal_token(token.clone());
+            builder = builder.personal_token(token.expose().to_string());
         }
         let octo = builder.build().map_err(|e| err(e.to_string()))?;
         Ok(Self {
             octo,
             sem: Semaphore::new(cfg.concurrency.max(1)),
-            cache: Cache::new(cfg.cache_dir.clone(), &base, cfg.token.as_deref()),
+            cache: Cache::new(
+                cfg.cache_dir.clone(),
+                &base,
+                cfg.token.as_ref().map(Token::expose),
+            ),
             cfg: ClientConfig {
                 base_url: base,
                 ..cfg
@@ -311,6 +343,7 @@ impl Client {
                     if status == 401 {
                         return Err(ClientError::Unauthorized {
                             path: path.to_string(),
+                            authenticated: self.cfg.token.is_some(),
                         });
                     }
                     if status >= 500 {
@@ -592,6 +625,16 @@ pub fn next_link(link: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tokens_never_show_in_debug_output() {
+        let cfg = ClientConfig::new("http://x", Some("ghp_secret123".into()));
+        let shown = format!("{cfg:?}");
+        assert!(
+            !shown.contains("ghp_secret123") && shown.contains("redacted"),
+            "{shown}"
+        );
+    }
 
     #[test]
     fn next_link_is_found() {

@@ -25,7 +25,7 @@ use tokio::sync::{Mutex, OnceCell};
 
 use crate::facts::github::{Anchor, Evidence, GithubFacts, OrgFacts};
 use crate::facts::{FileDiagnostic, FileKind, Location, Repository};
-use client::{Client, ClientConfig, ClientError, Notify, StatsSnapshot};
+use client::{Client, ClientConfig, ClientError, Notify, StatsSnapshot, Token};
 use settings::Access;
 
 /// The public GitHub API.
@@ -45,7 +45,7 @@ pub struct Options {
     /// API base URL.
     pub api_url: String,
     /// Token (`GITHUB_TOKEN`/`GH_TOKEN`), if any.
-    pub token: Option<String>,
+    pub token: Option<Token>,
     /// Requests in flight at most.
     pub concurrency: usize,
     /// Longest total wait for rate limits.
@@ -76,7 +76,7 @@ impl Options {
             include: Vec::new(),
             exclude: Vec::new(),
             api_url: api_url.into(),
-            token,
+            token: token.map(Token::new),
             concurrency: c.concurrency,
             max_wait: c.max_wait,
             cache_dir: None,

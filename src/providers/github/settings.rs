@@ -39,7 +39,8 @@ impl Access {
     /// Why an endpoint that needs `permission` (and the admin role when `admin`) is not asked,
     /// or `None` when it can be.
     pub fn refusal(&self, admin: bool, permission: &str) -> Option<String> {
-        if !self.authenticated {
+        // Without a token, endpoints that public data answers are still asked.
+        if !self.authenticated && admin {
             return Some(format!(
                 "no token: set GITHUB_TOKEN or GH_TOKEN with {permission} to read this setting"
             ));
