@@ -217,8 +217,23 @@ pub fn collect(opts: &Options) -> Result<Collected, Error> {
         if let Some(b) = &bar {
             b.finish_and_clear();
         }
+        // A repository whose task did not finish is reported, never dropped.
+        let repositories = out
+            .into_iter()
+            .zip(&names)
+            .map(|(r, name)| {
+                r.unwrap_or_else(|| {
+                    unreadable(
+                        &client,
+                        format!("github:{name}"),
+                        name,
+                        "reading the repository stopped unexpectedly".into(),
+                    )
+                })
+            })
+            .collect();
         Ok(Collected {
-            repositories: out.into_iter().flatten().collect(),
+            repositories,
             stats: client.stats(),
         })
     })
