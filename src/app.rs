@@ -13,8 +13,8 @@ use miette::Diagnostic;
 use rayon::prelude::*;
 
 use crate::cli::{
-    CheckArgs, Cli, Command, EvidenceCommand, FactsArgs, LedgerCommand, ReportArgs, RuleArgs,
-    RulesCommand,
+    CheckArgs, Cli, Command, EvidenceCommand, FactsArgs, LedgerCommand, RemoteArgs, ReportArgs,
+    RuleArgs, RulesCommand,
 };
 use crate::config::{self, ConfigError};
 use crate::engine::{self, Evaluation};
@@ -22,7 +22,7 @@ use crate::evidence::{self, EvidenceError};
 use crate::exceptions;
 use crate::facts::Facts;
 use crate::ledger::{self, LedgerError};
-use crate::providers;
+use crate::providers::{self, github};
 use crate::report::{self, Format, ReportInput, Sources};
 use crate::rules::{self, LoadError, RuleSet, Scope};
 use crate::suppress;
@@ -301,8 +301,23 @@ fn suggest(input: &str, candidates: &[&str]) -> Option<String> {
         .iter()
         .map(|c| (strsim::levenshtein(&lower, &c.to_ascii_lowercase()), c))
         .filter(|(d, c)| *d <= 2.max(c.len() / 4))
-        .min_by_key(|(d, _)| *d)
+        // Ties go to the candidate sharing the longest ending (`CC6-0015` → `CC6-015`, not
+        // `CC6-001`): rule numbers are read from their last digits.
+        .min_by_key(|(d, c)| {
+            (
+                *d,
+                usize::MAX - common_suffix(&lower, &c.to_ascii_lowercase()),
+            )
+        })
         .map(|(_, c)| format!("did you mean `{c}`?"))
+}
+
+fn common_suffix(a: &str, b: &str) -> usize {
+    a.chars()
+        .rev()
+        .zip(b.chars().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 fn validate_paths(paths: &[PathBuf]) -> Result<(), Error> {
@@ -359,9 +374,13 @@ fn read_facts(path: &Path) -> Result<Facts, Error> {
 
 /// The repositories to scan: the command line's, else soc2.toml's `targets.paths` (relative
 /// to the file), else the current directory.
-fn targets(paths: &[PathBuf], config: &config::Loaded) -> Vec<PathBuf> {
+fn targets(paths: &[PathBuf], remote: &RemoteArgs, config: &config::Loaded) -> Vec<PathBuf> {
     if !paths.is_empty() {
         return paths.to_vec();
+    }
+    // GitHub targets on the command line replace soc2.toml's targets; they do not add `.`.
+    if !remote.github.is_empty() || !remote.github_org.is_empty() {
+        return Vec::new();
     }
     let from_file: Vec<PathBuf> = config
         .config
@@ -377,16 +396,110 @@ fn targets(paths: &[PathBuf], config: &config::Loaded) -> Vec<PathBuf> {
             }
         })
         .collect();
-    if from_file.is_empty() {
+    let t = &config.config.targets;
+    if from_file.is_empty() && t.github.is_empty() && t.github_orgs.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         from_file
     }
 }
 
+/// The GitHub targets and client settings: the command line's, else soc2.toml's (only when the
+/// command line names no target at all). `None` without GitHub targets.
+fn github_options(
+    paths: &[PathBuf],
+    args: &RemoteArgs,
+    config: &config::Loaded,
+    policy: &config::Policy,
+) -> Option<github::Options> {
+    let t = &config.config.targets;
+    let cli_targets = !paths.is_empty() || !args.github.is_empty() || !args.github_org.is_empty();
+    let (repos, orgs) = if cli_targets {
+        (args.github.clone(), args.github_org.clone())
+    } else {
+        (t.github.clone(), t.github_orgs.clone())
+    };
+    if repos.is_empty() && orgs.is_empty() {
+        return None;
+    }
+    let pick = |cli: &Vec<String>, file: &Vec<String>| {
+        if cli.is_empty() {
+            file.clone()
+        } else {
+            cli.clone()
+        }
+    };
+    let api_url = args
+        .github_url
+        .clone()
+        .filter(|u| !u.trim().is_empty())
+        .or_else(|| t.github_url.clone())
+        .unwrap_or_else(|| github::DEFAULT_API_URL.to_string());
+    let mut o = github::Options::new(api_url, github::token_from_env());
+    o.repos = repos;
+    o.orgs = orgs;
+    o.include = pick(&args.include, &t.include);
+    o.exclude = pick(&args.exclude, &t.exclude);
+    if let Some(c) = args.concurrency.or(t.concurrency) {
+        o.concurrency = usize::from(c.max(1));
+    }
+    if let Some(w) = args.max_wait.or(t.max_wait) {
+        o.max_wait = std::time::Duration::from_secs(w);
+    }
+    o.cache_dir = if args.no_cache {
+        None
+    } else if let Some(d) = &args.cache_dir {
+        Some(d.clone())
+    } else if let Some(d) = &t.cache_dir {
+        Some(config.base_dir().join(d))
+    } else {
+        Some(github::cache::Cache::default_dir())
+    };
+    o.protected_branches = policy.change_management.protected_branches.clone();
+    o.production_environments = policy.deployment.production_environments.clone();
+    o.progress = true;
+    Some(o)
+}
+
+/// Reads the GitHub targets; a summary of the requests goes to standard error.
+fn collect_github(opts: Option<&github::Options>) -> Result<Vec<crate::facts::Repository>, Error> {
+    let Some(opts) = opts else {
+        return Ok(Vec::new());
+    };
+    let collected = github::collect(opts).map_err(|e| {
+        let help = match e {
+            github::Error::BadTarget(_) => {
+                Some("pass --github OWNER/REPO, e.g. --github acme/api".into())
+            }
+            github::Error::Org { .. } => Some(
+                "check the organization's name and that GITHUB_TOKEN or GH_TOKEN can read it"
+                    .into(),
+            ),
+            _ => None,
+        };
+        usage(e.to_string(), help)
+    })?;
+    let n = collected.repositories.len().max(1) as f64;
+    let s = collected.stats;
+    eprintln!(
+        "soc2: GitHub: {} repositories, {} requests ({:.1} per repository), {} answered 304 from the cache, {} retries, {} rate-limit waits",
+        collected.repositories.len(),
+        s.requests,
+        s.requests as f64 / n,
+        s.not_modified,
+        s.retries,
+        s.rate_limit_waits
+    );
+    Ok(collected.repositories)
+}
+
 fn facts(args: FactsArgs) -> Result<u8, Error> {
     let config = config::discover(args.config.as_deref())?;
-    let facts = collect(&targets(&args.paths, &config))?;
+    let paths = targets(&args.paths, &args.remote, &config);
+    let remote = github_options(&args.paths, &args.remote, &config, &config.policy);
+    validate_paths(&paths)?;
+    let mut facts = collect(&paths)?;
+    facts.repositories.extend(collect_github(remote.as_ref())?);
     let mut json = serde_json::to_string_pretty(&facts).map_err(|e| usage(e.to_string(), None))?;
     json.push('\n');
     match args.output {
@@ -434,7 +547,8 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
     let config = config::discover(args.config.as_deref().or(bundled.as_deref()))?;
     let rules = load_rules(&args.rules, &config)?;
     let policy = &config.policy;
-    let paths = targets(&args.paths, &config);
+    let paths = targets(&args.paths, &args.remote, &config);
+    let remote = github_options(&args.paths, &args.remote, &config, policy);
     // The signing key, the bundle directory and the ledger are checked before any work, so that a wrong
     // path fails fast.
     let sign_key = args
@@ -464,7 +578,8 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
             (evaluations, warnings, Vec::new(), Some(facts))
         }
         None if args.audit.evidence.is_some() => {
-            let facts = collect(&paths)?;
+            let mut facts = collect(&paths)?;
+            facts.repositories.extend(collect_github(remote.as_ref())?);
             let (evaluations, warnings) = evaluate_all(&facts);
             (evaluations, warnings, local_roots(&paths), Some(facts))
         }
@@ -472,8 +587,9 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
             // Stream: each repository is collected, evaluated and dropped, so memory holds
             // the evaluations and the repositories in flight, not every repository's facts.
             validate_paths(&paths)?;
+            let remote_repos = collect_github(remote.as_ref())?;
             // Suppressions are applied per repository, while its facts are at hand.
-            let per_repo: Vec<(Vec<Evaluation>, Vec<engine::Warning>)> = paths
+            let mut per_repo: Vec<(Vec<Evaluation>, Vec<engine::Warning>)> = paths
                 .par_iter()
                 .map(|p| {
                     let repo = [providers::collect_local(p)];
@@ -482,6 +598,17 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
                     (evaluations, warnings)
                 })
                 .collect();
+            per_repo.extend(
+                remote_repos
+                    .into_par_iter()
+                    .map(|r| {
+                        let repo = [r];
+                        let mut evaluations = engine::evaluate(&rules, &repo, policy);
+                        let warnings = suppress::apply(&mut evaluations, &repo, &rules);
+                        (evaluations, warnings)
+                    })
+                    .collect::<Vec<_>>(),
+            );
             let (mut evaluations, mut warnings) = (Vec::new(), Vec::new());
             for (e, w) in per_repo {
                 evaluations.extend(e);

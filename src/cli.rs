@@ -113,11 +113,14 @@ pub struct CheckArgs {
     #[arg(long)]
     pub strict: bool,
     /// Evaluate a facts dump (from `soc2 facts`) instead of collecting facts; `-` reads standard input.
-    #[arg(long, value_name = "FILE", conflicts_with = "paths")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["paths", "github", "github_org"])]
     pub facts: Option<PathBuf>,
     /// Evidence bundle and ledger.
     #[command(flatten)]
     pub audit: AuditArgs,
+    /// GitHub targets.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
 }
 
 /// Auditor deliverables of `soc2 check`.
@@ -195,6 +198,44 @@ pub struct ReportArgs {
     pub output: Option<PathBuf>,
 }
 
+/// GitHub API targets and client settings, shared by `check` and `facts`.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "GitHub")]
+pub struct RemoteArgs {
+    /// A GitHub repository to audit through the API (repeatable). Token: GITHUB_TOKEN or GH_TOKEN.
+    #[arg(long, value_name = "OWNER/REPO")]
+    pub github: Vec<String>,
+    /// Audit every non-archived repository of a GitHub organization (repeatable).
+    #[arg(long, value_name = "ORG")]
+    pub github_org: Vec<String>,
+    /// Only organization repositories whose name matches this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Skip organization repositories whose name matches this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// GitHub API URL, for GitHub Enterprise Server (`https://ghe.example/api/v3`).
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "GITHUB_API_URL",
+        hide_env_values = true
+    )]
+    pub github_url: Option<String>,
+    /// GitHub API requests in flight at most [default: 8].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: Option<u16>,
+    /// Longest total wait for GitHub rate limits, in seconds; beyond it the evidence is unknown [default: 60].
+    #[arg(long, value_name = "SECONDS")]
+    pub max_wait: Option<u64>,
+    /// Directory of the HTTP cache (ETag revalidation) [default: the user cache directory].
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Do not read or write the HTTP cache.
+    #[arg(long, conflicts_with = "cache_dir")]
+    pub no_cache: bool,
+}
+
 /// Arguments of `soc2 facts`.
 #[derive(Debug, Args)]
 pub struct FactsArgs {
@@ -207,6 +248,9 @@ pub struct FactsArgs {
     /// Write the JSON to this file instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// GitHub targets.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
 }
 
 /// `soc2 rules ...`

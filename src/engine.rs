@@ -273,8 +273,16 @@ fn evaluate_repo(
     };
     let repo_locs = repo_locs(repo);
     for rule in by_scope.get(&Scope::Repo).into_iter().flatten() {
+        // A settings rule names the resource it judges (`github://acme/api/branches/main/protection`).
+        let logical = repo.github.as_ref().and_then(|g| {
+            rule.at
+                .iter()
+                .find_map(|f| g.anchors.get(f))
+                .map(|a| a.logical.clone())
+        });
         let subject = Subject {
             locs: Some(&repo_locs),
+            resource: logical.unwrap_or_else(|| subject.resource.clone()),
             ..subject.clone_ref()
         };
         if let Some(mut e) = evaluate_rule(rule, &bindings, &subject, &repo.id) {
@@ -309,14 +317,19 @@ fn evaluate_repo(
                     target: repo.id.clone(),
                     resource: repo.id.clone(),
                     subject: repo.root.clone(),
-                    message: format!(
-                        "no {} in this repository matched the rule's conditions",
-                        rule.scopes
-                            .iter()
-                            .map(|s| scope_noun(*s))
-                            .collect::<Vec<_>>()
-                            .join(" or ")
-                    ),
+                    message: if repo.github.is_none() && repo.pipelines.is_empty() && needs_github(rule) {
+                        "needs repository settings from GitHub's API (audit with --github OWNER/REPO)"
+                            .to_string()
+                    } else {
+                        format!(
+                            "no {} in this repository matched the rule's conditions",
+                            rule.scopes
+                                .iter()
+                                .map(|s| scope_noun(*s))
+                                .collect::<Vec<_>>()
+                                .join(" or ")
+                        )
+                    },
                     location: None,
                     fingerprint: fingerprint(&rule.id, &repo.id, &repo.id),
                     sensitive: false,
@@ -340,6 +353,13 @@ impl<'a> Subject<'a> {
             sensitive: self.sensitive,
         }
     }
+}
+
+/// Whether a rule applies only to repositories read through GitHub's API.
+fn needs_github(rule: &Rule) -> bool {
+    rule.when
+        .as_ref()
+        .is_some_and(|w| w.source().contains("has(repo.github)"))
 }
 
 fn scope_noun(scope: Scope) -> &'static str {
@@ -386,6 +406,16 @@ fn repo_locs(repo: &Repository) -> Locs {
     }
     if let Some(s) = &repo.security_policy {
         locs.insert("security_policy".into(), s.loc.clone());
+    }
+    if let Some(g) = &repo.github {
+        for (key, a) in &g.anchors {
+            let mut loc = Location::file(a.path.as_str());
+            loc.line = a.line;
+            loc.end_line = a.line;
+            loc.column = a.column;
+            loc.end_column = a.column;
+            locs.insert(key.clone(), loc);
+        }
     }
     locs
 }

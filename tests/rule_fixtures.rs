@@ -5,6 +5,12 @@
 //! - a `fail-*` case fails exactly on the marked lines (path and line), no more, no fewer;
 //! - an `unknown-*` case (optional) is `unknown` exactly on the lines marked
 //!   `# expect-unknown: <ID>`, no more, no fewer, each with a stated reason, and never fails.
+//!
+//! Repository-settings rules (GitHub API evidence) have facts cases instead: a case directory
+//! holding `case.json` with a JSON merge patch over `fixtures/github-base.facts.json` (a
+//! compliant repository's facts as collected from the test server), an optional policy patch,
+//! the expected outcome (`pass`, `fail` or `unknown`), a text the message or reason must
+//! contain and, for failures, the expected `path:line` anchor.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -118,6 +124,10 @@ fn fixtures_produce_exactly_the_expected_outcomes() {
     assert!(!cases.is_empty(), "no fixtures found");
     for (rule, case) in cases {
         let set = only(&rule);
+        if case.join("case.json").exists() {
+            facts_case(&set, &rule, &case, &mut problems);
+            continue;
+        }
         let repo = soc2::providers::collect_local(&case);
         let evals = evaluate(&set, std::slice::from_ref(&repo), &policy);
         let name = case
@@ -213,4 +223,93 @@ fn fixtures_produce_exactly_the_expected_outcomes() {
         }
     }
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+/// RFC 7396 JSON merge patch.
+fn merge(base: &mut serde_json::Value, patch: &serde_json::Value) {
+    match (base, patch) {
+        (serde_json::Value::Object(b), serde_json::Value::Object(p)) => {
+            for (k, v) in p {
+                if v.is_null() {
+                    b.remove(k);
+                } else {
+                    merge(b.entry(k.clone()).or_insert(serde_json::Value::Null), v);
+                }
+            }
+        }
+        (b, p) => *b = p.clone(),
+    }
+}
+
+/// A facts case: `case.json` patches the base facts; the rule's outcome, message and anchor
+/// are checked.
+fn facts_case(set: &RuleSet, rule: &str, case: &Path, problems: &mut Vec<String>) {
+    let name = case.file_name().unwrap().to_string_lossy().into_owned();
+    let read = |p: &Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(p).expect("readable")).expect("JSON")
+    };
+    let spec = read(&case.join("case.json"));
+    let mut facts = read(&fixtures_dir().join("github-base.facts.json"));
+    if spec["patch"].is_object() {
+        merge(&mut facts, &spec["patch"]);
+    }
+    let repo: soc2::facts::Repository = match serde_json::from_value(facts) {
+        Ok(r) => r,
+        Err(e) => {
+            problems.push(format!("{rule}/{name}: the patched facts do not load: {e}"));
+            return;
+        }
+    };
+    let mut policy_json = serde_json::to_value(Policy::default()).unwrap();
+    if spec["policy"].is_object() {
+        merge(&mut policy_json, &spec["policy"]);
+    }
+    let policy: Policy = serde_json::from_value(policy_json).expect("policy patch");
+    let evals = evaluate(set, std::slice::from_ref(&repo), &policy);
+    let want = spec["outcome"].as_str().unwrap_or_default();
+    let outcome_name = |o: Outcome| o.as_str();
+    if !name.starts_with(&format!("{want}-")) {
+        problems.push(format!(
+            "{rule}/{name}: the case name must start with `{want}-`"
+        ));
+    }
+    let got: Vec<_> = evals.iter().filter(|e| e.rule == rule).collect();
+    if got.len() != 1 || outcome_name(got[0].outcome) != want {
+        problems.push(format!(
+            "{rule}/{name}: expected one `{want}`, got {:?}",
+            got.iter()
+                .map(|e| (e.outcome, e.message.clone()))
+                .collect::<Vec<_>>()
+        ));
+        return;
+    }
+    let e = got[0];
+    if let Some(text) = spec["message"].as_str()
+        && !e.message.contains(text)
+    {
+        problems.push(format!(
+            "{rule}/{name}: message `{}` lacks `{text}`",
+            e.message
+        ));
+    }
+    if want == "unknown" && e.message.trim().is_empty() {
+        problems.push(format!(
+            "{rule}/{name}: an unknown outcome without a reason"
+        ));
+    }
+    if let Some(at) = spec["location"].as_str() {
+        let loc = e
+            .location
+            .as_ref()
+            .map(|l| format!("{}:{}", l.path, l.line));
+        if loc.as_deref() != Some(at) {
+            problems.push(format!("{rule}/{name}: anchored at {loc:?}, expected {at}"));
+        }
+    }
+    if want == "fail" && !e.resource.starts_with("github://") {
+        problems.push(format!(
+            "{rule}/{name}: a settings finding names its resource (github://...), got `{}`",
+            e.resource
+        ));
+    }
 }

@@ -65,12 +65,22 @@ pub struct Config {
 pub struct Targets {
     /// Local repository checkouts, relative to this file.
     pub paths: Vec<String>,
-    /// GitHub repositories (`owner/repo`). Reserved: read by a later version.
+    /// GitHub repositories (`owner/repo`) read through the API.
     pub github: Vec<String>,
-    /// GitHub organizations. Reserved: read by a later version.
+    /// GitHub organizations: every non-archived repository is read.
     pub github_orgs: Vec<String>,
-    /// GitHub Enterprise Server API URL. Reserved.
+    /// GitHub API URL, for GitHub Enterprise Server (`https://ghe.example/api/v3`).
     pub github_url: Option<String>,
+    /// Globs over organization repository names to read (empty: all).
+    pub include: Vec<String>,
+    /// Globs over organization repository names to skip.
+    pub exclude: Vec<String>,
+    /// GitHub API requests in flight at most (default 8).
+    pub concurrency: Option<u16>,
+    /// Longest total wait for GitHub rate limits, in seconds (default 60).
+    pub max_wait: Option<u64>,
+    /// Directory of the GitHub HTTP cache, relative to this file.
+    pub cache_dir: Option<String>,
     /// GitLab projects (`group/project`). Reserved: read by a later version.
     pub gitlab: Vec<String>,
     /// GitLab groups. Reserved: read by a later version.

@@ -394,12 +394,18 @@ impl Default for Deployment {
 pub struct Access {
     /// `runs-on` labels that mean a self-hosted runner (CC6-016).
     pub self_hosted_labels: Vec<String>,
+    /// Fewest repository administrators (CC6-003; repository-settings checks).
+    pub min_admins: u32,
+    /// Most repository administrators (CC6-003; repository-settings checks).
+    pub max_admins: u32,
 }
 
 impl Default for Access {
     fn default() -> Self {
         Self {
             self_hosted_labels: vec!["self-hosted".into()],
+            min_admins: 1,
+            max_admins: 3,
         }
     }
 }

@@ -83,6 +83,11 @@ pub const HELPERS: &[Helper] = &[
         doc: "true when the step uses one of `actions` or its `run:` matches one of the regular expressions `commands`; an action is an `owner/repo[/path]` prefix, optionally with input conditions in braces: `docker/build-push-action{sbom=true}`, `{key!=value}`, `{!key}` (absent), `{key}` (present)",
     },
     Helper {
+        name: "codeowners_owners",
+        signature: "codeowners_owners(rules: list<map>, path: string) -> list<string>",
+        doc: "the owners CODEOWNERS gives `path`: those of the last rule (`{pattern, owners}`) whose pattern matches it, as GitHub reads the file (`/` anchors to the root, a pattern without a slash matches at any depth, `*` stays within a directory, `**` crosses them, a directory pattern covers everything below it); empty when no rule matches or the last one names nobody",
+    },
+    Helper {
         name: "runs_tool",
         signature: "runs_tool(scope: map, actions: list<string>, commands: list<string>, triggers: list<string>) -> bool",
         doc: "true when any step (or reusable-workflow call) inside `scope` (a repository, workflow, job or step) matches as in `step_matches`; with a non-empty `triggers`, only workflows triggered by one of those events count. Walks the facts in place, far cheaper than nested `exists` macros",
@@ -194,6 +199,30 @@ pub(super) fn register(ctx: &mut cel::Context<'static, 'static>) {
     );
     add(ctx, r);
     let r = ctx.add_function(
+        "codeowners_owners",
+        |ftx: &FunctionContext| -> Result<Value, ExecutionError> {
+            let [rules, path] = ftx.args.as_slice() else {
+                return Err(ftx.error("expects (rules, path)"));
+            };
+            let path =
+                as_str(path.as_ref()).ok_or_else(|| ftx.error("the path must be a string"))?;
+            let rules: Vec<(&str, Vec<&str>)> = list_items(rules.as_ref())
+                .iter()
+                .filter_map(|r| {
+                    let owners = map_get(r.as_ref(), "owners").map(strs).unwrap_or_default();
+                    field(r.as_ref(), "pattern").map(|p| (p, owners))
+                })
+                .collect();
+            Ok(Value::List(Arc::new(
+                codeowners_owners(&rules, path)
+                    .into_iter()
+                    .map(|o| Value::String(Arc::new(o.to_string())))
+                    .collect(),
+            )))
+        },
+    );
+    add(ctx, r);
+    let r = ctx.add_function(
         "runs_tool",
         |ftx: &FunctionContext| -> Result<Value, ExecutionError> {
             let [scope, actions, commands, triggers] = ftx.args.as_slice() else {
@@ -293,6 +322,58 @@ fn gitlab_runs_tool(
         }
     }
     Ok(false)
+}
+
+/// The owners of `path` under CODEOWNERS `rules` (pattern, owners) in file order: the last
+/// matching rule wins, as on GitHub.
+pub fn codeowners_owners<'a>(rules: &[(&'a str, Vec<&'a str>)], path: &str) -> Vec<&'a str> {
+    rules
+        .iter()
+        .rev()
+        .find(|(pattern, _)| codeowners_match(pattern, path))
+        .map(|(_, owners)| owners.clone())
+        .unwrap_or_default()
+}
+
+/// Whether a CODEOWNERS pattern matches a file path (gitignore-like, as GitHub documents).
+fn codeowners_match(pattern: &str, path: &str) -> bool {
+    let anchored = pattern.starts_with('/');
+    let dir_only = pattern.ends_with('/');
+    let p = pattern.trim_start_matches('/').trim_end_matches('/');
+    if p.is_empty() {
+        return false;
+    }
+    let base = if anchored || p.contains('/') {
+        p.to_string()
+    } else {
+        format!("**/{p}")
+    };
+    let candidates = if dir_only {
+        vec![format!("{base}/**")]
+    } else {
+        vec![base.clone(), format!("{base}/**")]
+    };
+    CODEOWNERS_GLOBS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        candidates.iter().any(|g| {
+            if !cache.contains_key(g) {
+                let Ok(m) = globset::GlobBuilder::new(g)
+                    .literal_separator(true)
+                    .build()
+                    .map(|g| g.compile_matcher())
+                else {
+                    return false;
+                };
+                cache.insert(g.clone(), m);
+            }
+            cache.get(g).is_some_and(|m| m.is_match(path))
+        })
+    })
+}
+
+thread_local! {
+    static CODEOWNERS_GLOBS: RefCell<HashMap<String, globset::GlobMatcher>> =
+        RefCell::new(HashMap::new());
 }
 
 /// Whether `s` is a full commit id.
@@ -775,5 +856,28 @@ mod tests {
             ),
             vec!["NPM_TOKEN", "AWS KEY"]
         );
+    }
+
+    #[test]
+    fn codeowners_last_matching_rule_wins() {
+        let rules = vec![
+            ("*", vec!["@all"]),
+            ("/.github/", vec!["@security"]),
+            ("docs/*.md", vec!["@docs"]),
+            ("/.github/workflows/legacy.yml", vec![]),
+            ("*.tf", vec!["@infra"]),
+        ];
+        assert_eq!(
+            codeowners_owners(&rules, ".github/workflows/ci.yml"),
+            vec!["@security"]
+        );
+        assert!(codeowners_owners(&rules, ".github/workflows/legacy.yml").is_empty());
+        assert_eq!(
+            codeowners_owners(&rules, "modules/net/main.tf"),
+            vec!["@infra"]
+        );
+        assert_eq!(codeowners_owners(&rules, "docs/a.md"), vec!["@docs"]);
+        assert_eq!(codeowners_owners(&rules, "docs/sub/a.md"), vec!["@all"]);
+        assert!(codeowners_owners(&[("/src/", vec!["@dev"])], "CODEOWNERS").is_empty());
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod gha;
 pub mod gitlab;
+pub mod github;
 
 use std::collections::BTreeMap;
 
@@ -155,6 +156,9 @@ pub struct Repository {
     /// them to the evaluations.
     #[serde(default, skip_serializing_if = "skip_suppressions")]
     pub suppressions: Vec<Suppression>,
+    /// Settings read from GitHub's API, for `github:` targets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub github: Option<Box<github::GithubFacts>>,
 }
 
 fn skip_suppressions(s: &[Suppression]) -> bool {

@@ -45,6 +45,16 @@ pub fn artifact_uri(target: &str, path: &str) -> String {
     }
 }
 
+/// The logical location of a finding: the resource itself when it is already a URI (GitHub
+/// settings: `github://acme/api/branches/main/protection`), else target and resource.
+fn logical_name(e: &Evaluation) -> String {
+    if e.resource.starts_with("github://") {
+        e.resource.clone()
+    } else {
+        format!("{}/{}", e.target, e.resource)
+    }
+}
+
 fn region(loc: &Location) -> Value {
     let line = loc.line.max(1);
     let col = loc.column.max(1);
@@ -70,7 +80,7 @@ fn result(input: &ReportInput<'_>, e: &Evaluation, rule_index: usize) -> Value {
                 "artifactLocation": {"uri": artifact_uri(&e.target, &loc.path), "uriBaseId": "%SRCROOT%"},
                 "region": region(loc),
             },
-            "logicalLocations": [{"fullyQualifiedName": format!("{}/{}", e.target, e.resource), "kind": "resource"}],
+            "logicalLocations": [{"fullyQualifiedName": logical_name(e), "kind": "resource"}],
         }],
         "partialFingerprints": {"primaryLocationLineHash": format!("{}:1", e.fingerprint), "soc2/v1": e.fingerprint},
         "properties": {"target": e.target, "subject": e.subject, "outcome": e.outcome.as_str()},

@@ -217,13 +217,6 @@ pub fn load_file(path: &str, text: &str) -> Result<Rule, LoadError> {
             None,
         ));
     }
-    if scopes.len() > 1 && scopes.contains(&Scope::Repo) {
-        return Err(err(
-            offset_of(&raw.scope),
-            "`repo` cannot be combined with other scopes".into(),
-            Some("a repository rule already sees every platform's facts through `repo`".into()),
-        ));
-    }
     let var_list = Scope::variables_of(&scopes);
     let vars = var_list.as_slice();
 

@@ -229,7 +229,7 @@ fn pipeline_files(tree: &Tree<'_>) -> Vec<(String, FileKind)> {
 
 /// The local actions a workflow or composite action calls from its steps (`uses: ./path`),
 /// with the location of each `uses:` value.
-fn local_uses(wf: &Workflow) -> Vec<(String, Location)> {
+pub(crate) fn local_uses(wf: &Workflow) -> Vec<(String, Location)> {
     wf.jobs
         .iter()
         .flat_map(|job| &job.steps)
@@ -411,26 +411,199 @@ fn ecosystems(root: &Path, has_workflows: bool) -> Vec<String> {
         if !entry.file_type().is_file() {
             continue;
         }
-        let name = entry.file_name().to_string_lossy();
-        let eco = match name.as_ref() {
-            "Cargo.toml" => "cargo",
-            "package.json" => "npm",
-            "go.mod" => "gomod",
-            "pyproject.toml" | "setup.py" | "Pipfile" | "requirements.txt" => "pip",
-            "Gemfile" => "bundler",
-            "pom.xml" => "maven",
-            "build.gradle" | "build.gradle.kts" => "gradle",
-            "composer.json" => "composer",
-            "Dockerfile" => "docker",
-            "packages.config" => "nuget",
-            "mix.exs" => "mix",
-            "pubspec.yaml" => "pub",
-            "Package.swift" => "swift",
-            n if n.ends_with(".csproj") => "nuget",
-            n if n.ends_with(".tf") => "terraform",
-            _ => continue,
-        };
-        found.insert(eco.to_string());
+        if let Some(eco) = ecosystem_of(&entry.file_name().to_string_lossy()) {
+            found.insert(eco.to_string());
+        }
     }
     found.into_iter().collect()
+}
+
+/// The Dependabot ecosystem a manifest file name belongs to.
+pub(crate) fn ecosystem_of(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "Cargo.toml" => "cargo",
+        "package.json" => "npm",
+        "go.mod" => "gomod",
+        "pyproject.toml" | "setup.py" | "Pipfile" | "requirements.txt" => "pip",
+        "Gemfile" => "bundler",
+        "pom.xml" => "maven",
+        "build.gradle" | "build.gradle.kts" => "gradle",
+        "composer.json" => "composer",
+        "Dockerfile" => "docker",
+        "packages.config" => "nuget",
+        "mix.exs" => "mix",
+        "pubspec.yaml" => "pub",
+        "Package.swift" => "swift",
+        n if n.ends_with(".csproj") => "nuget",
+        n if n.ends_with(".tf") => "terraform",
+        _ => return None,
+    })
+}
+
+/// Which files of a repository listing (paths relative to the root, as from GitHub's tree
+/// API) [`collect_files`] reads: workflows, local actions under `.github/` and at the root,
+/// the Dependabot file and the first CODEOWNERS file GitHub would use.
+pub fn wanted_files(paths: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = paths
+        .iter()
+        .filter(|p| {
+            let workflow = p
+                .strip_prefix(".github/workflows/")
+                .is_some_and(|n| !n.contains('/') && (n.ends_with(".yml") || n.ends_with(".yaml")));
+            let action = matches!(p.as_str(), "action.yml" | "action.yaml")
+                || (p.starts_with(".github/")
+                    && (p.ends_with("/action.yml") || p.ends_with("/action.yaml")));
+            let dependabot = matches!(
+                p.as_str(),
+                ".github/dependabot.yml" | ".github/dependabot.yaml"
+            );
+            workflow || action || dependabot
+        })
+        .cloned()
+        .collect();
+    // GitHub reads the first of these that exists.
+    if let Some(c) = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"]
+        .iter()
+        .find(|c| paths.iter().any(|p| p == *c))
+    {
+        out.push((*c).to_string());
+    }
+    out.sort();
+    out
+}
+
+/// The facts of a repository whose files are in memory (a remote repository read through an
+/// API): `paths` lists every file of the tree, `files` holds the texts of the files
+/// [`wanted_files`] named (plus local actions that steps refer to, when fetched). Parsing is
+/// the same as for a checkout, so locations and rules are the same.
+pub fn collect_files(
+    id: String,
+    root: String,
+    paths: &[String],
+    files: &std::collections::BTreeMap<String, String>,
+) -> Repository {
+    let mut repo = Repository {
+        id,
+        root,
+        ..Repository::default()
+    };
+    let present: HashSet<&str> = paths.iter().map(String::as_str).collect();
+    let parsed: Vec<(Result<Workflow, FileDiagnostic>, Vec<Suppression>)> = files
+        .par_iter()
+        .filter_map(|(rel, text)| {
+            let kind = if rel.starts_with(".github/workflows/") && !rel.ends_with("action.yml") {
+                FileKind::Workflow
+            } else if rel.ends_with("action.yml") || rel.ends_with("action.yaml") {
+                FileKind::Action
+            } else {
+                return None;
+            };
+            Some((
+                workflow::parse(rel, text, kind),
+                suppressions::find(rel, text),
+            ))
+        })
+        .collect();
+    for (result, found) in parsed {
+        match result {
+            Ok(wf) => {
+                // A local action that is not in the tree is reported as locally.
+                for (uses, loc) in local_uses(&wf) {
+                    let dir = uses.trim_start_matches("./").trim_end_matches('/');
+                    if dir.contains("${{") {
+                        continue;
+                    }
+                    let has = |n: &str| {
+                        let p = if dir.is_empty() {
+                            n.to_string()
+                        } else {
+                            format!("{dir}/{n}")
+                        };
+                        present.contains(p.as_str())
+                    };
+                    if !(has("action.yml") || has("action.yaml") || has("Dockerfile")) {
+                        repo.diagnostics.push(FileDiagnostic {
+                            kind: FileKind::Action,
+                            loc,
+                            message: format!("local action `{uses}` not found in the repository"),
+                        });
+                    }
+                }
+                repo.workflows.push(wf);
+            }
+            Err(d) => repo.diagnostics.push(d),
+        }
+        repo.suppressions.extend(found);
+    }
+    repo.workflows.sort_by(|a, b| a.path.cmp(&b.path));
+    repo.diagnostics.sort_by(|a, b| {
+        (&a.loc.path, a.loc.line, a.loc.column).cmp(&(&b.loc.path, b.loc.line, b.loc.column))
+    });
+    for name in [".github/dependabot.yml", ".github/dependabot.yaml"] {
+        if let Some(text) = files.get(name) {
+            repo.suppressions.extend(suppressions::find(name, text));
+            match dependabot::parse(name, text) {
+                Ok(d) => repo.dependabot = Some(d),
+                Err(d) => repo.diagnostics.push(d),
+            }
+            break;
+        }
+    }
+    for name in [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"] {
+        if let Some(text) = files.get(name) {
+            repo.codeowners = Some(codeowners::parse(name, text));
+            break;
+        }
+    }
+    let first = |names: &[&str]| {
+        names
+            .iter()
+            .find(|n| present.contains(**n))
+            .map(|n| FileRef {
+                path: (*n).to_string(),
+                loc: Location::file(*n),
+            })
+    };
+    repo.renovate = first(&[
+        "renovate.json",
+        "renovate.json5",
+        ".github/renovate.json",
+        ".github/renovate.json5",
+        ".gitlab/renovate.json",
+        ".gitlab/renovate.json5",
+        ".renovaterc",
+        ".renovaterc.json",
+        ".renovaterc.json5",
+    ]);
+    repo.security_policy = first(&[
+        "SECURITY.md",
+        ".github/SECURITY.md",
+        "docs/SECURITY.md",
+        "security.md",
+        ".github/security.md",
+        "docs/security.md",
+    ]);
+    let mut eco = std::collections::BTreeSet::new();
+    if !repo.workflows.is_empty() {
+        eco.insert("github-actions".to_string());
+    }
+    const SKIP: [&str; 5] = ["node_modules", "target", "vendor", "dist", "build"];
+    for p in paths {
+        let parts: Vec<&str> = p.split('/').collect();
+        // The local walk goes three levels deep and skips hidden and build directories.
+        if parts.len() > 3
+            || parts[..parts.len() - 1]
+                .iter()
+                .any(|d| d.starts_with('.') || SKIP.contains(d))
+        {
+            continue;
+        }
+        if let Some(e) = parts.last().and_then(|n| ecosystem_of(n)) {
+            eco.insert(e.to_string());
+        }
+    }
+    repo.ecosystems = eco.into_iter().collect();
+    repo.suppressions
+        .sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    repo
 }

@@ -1,0 +1,168 @@
+//! A remote repository's pipeline files: one recursive tree listing of the default branch,
+//! then the blobs of the files the local provider reads (workflows, local actions, Dependabot,
+//! CODEOWNERS). Blobs are addressed by content hash, so the cache revalidates them for free.
+//! The files are then parsed by the local provider's parsers with the same relative paths, so
+//! every local rule runs on remote repositories with correct paths and lines.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::client::{Client, ClientError};
+use crate::providers::local_gha;
+
+#[derive(Debug, Deserialize)]
+struct RawTree {
+    #[serde(default)]
+    tree: Vec<RawEntry>,
+    #[serde(default)]
+    truncated: bool,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawEntry {
+    path: String,
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    sha: String,
+    #[serde(default)]
+    size: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawBlob {
+    #[serde(default)]
+    content: String,
+    #[serde(default)]
+    encoding: String,
+}
+
+/// The files of a repository as read through the API.
+#[derive(Debug, Default)]
+pub struct Files {
+    /// Every file path of the tree.
+    pub paths: Vec<String>,
+    /// Texts of the pipeline files.
+    pub texts: BTreeMap<String, String>,
+    /// Problems (a truncated listing, an unreadable blob), for diagnostics.
+    pub problems: Vec<(String, String)>,
+}
+
+/// Reads the tree of `branch` and the pipeline files in it. `Err` when the tree itself could
+/// not be read (the reason).
+pub async fn fetch(client: &Client, repo: &str, branch: &str) -> Result<Files, String> {
+    let path = format!(
+        "/repos/{repo}/git/trees/{}?recursive=1",
+        super::settings::encode(branch)
+    );
+    let tree = match client.get_json::<RawTree>(&path).await {
+        Ok(Ok(t)) => t,
+        // An empty repository has no tree.
+        Ok(Err(r)) if r.status == 409 => return Ok(Files::default()),
+        Ok(Err(r)) => {
+            return Err(format!(
+                "listing the files of `{branch}` failed: GitHub answered {} \"{}\" (needs Contents: read)",
+                r.status,
+                r.message()
+            ));
+        }
+        Err(e) => return Err(format!("listing the files of `{branch}` failed: {e}")),
+    };
+    let mut files = Files::default();
+    let mut shas = BTreeMap::new();
+    for e in tree.tree {
+        if e.kind == "blob" {
+            shas.insert(e.path.clone(), (e.sha, e.size.unwrap_or(0)));
+            files.paths.push(e.path);
+        }
+    }
+    if tree.truncated {
+        files.problems.push((
+            String::new(),
+            "GitHub truncated the file listing (over 100,000 entries); pipeline files may be missing"
+                .into(),
+        ));
+    }
+    for rel in local_gha::wanted_files(&files.paths) {
+        let Some((sha, size)) = shas.get(&rel) else {
+            continue;
+        };
+        if *size > local_gha::MAX_FILE_BYTES {
+            files.problems.push((
+                rel.clone(),
+                format!(
+                    "{size} bytes, over the {} byte limit",
+                    local_gha::MAX_FILE_BYTES
+                ),
+            ));
+            continue;
+        }
+        match blob(client, repo, sha).await {
+            Ok(text) => {
+                files.texts.insert(rel, text);
+            }
+            Err(why) => files.problems.push((rel, why)),
+        }
+    }
+    Ok(files)
+}
+
+async fn blob(client: &Client, repo: &str, sha: &str) -> Result<String, String> {
+    let path = format!("/repos/{repo}/git/blobs/{sha}");
+    match client.get_json::<RawBlob>(&path).await {
+        Ok(Ok(b)) => decode(&b.content, &b.encoding),
+        Ok(Err(r)) => Err(format!("GitHub answered {} \"{}\"", r.status, r.message())),
+        Err(e @ ClientError::BadBody { .. }) | Err(e) => Err(e.to_string()),
+    }
+}
+
+fn decode(content: &str, encoding: &str) -> Result<String, String> {
+    let bytes = match encoding {
+        "base64" => base64_decode(content).ok_or("invalid base64 content")?,
+        "utf-8" | "" => content.as_bytes().to_vec(),
+        other => return Err(format!("unknown blob encoding `{other}`")),
+    };
+    String::from_utf8(bytes).map_err(|_| "the file is not UTF-8 text".to_string())
+}
+
+/// Decodes standard base64, ignoring line breaks (GitHub wraps blob content at 60 columns).
+pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' | b'\n' | b'\r' | b' ' => continue,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_with_line_breaks() {
+        assert_eq!(
+            base64_decode("Q29udGVudCBvZiB0aGUg\nYmxvYg==").unwrap(),
+            b"Content of the blob"
+        );
+        assert_eq!(base64_decode("!!"), None);
+        assert_eq!(decode("aGk=", "base64").unwrap(), "hi");
+    }
+}
