@@ -82,6 +82,24 @@ fn compliant_repository_passes_every_settings_rule() {
     let wf = &repos[0].workflows[0];
     assert_eq!(wf.path, ".github/workflows/ci.yml");
     assert_eq!(wf.jobs.len(), 2);
+    // The local action a step calls was fetched and parsed too.
+    assert!(
+        repos[0]
+            .workflows
+            .iter()
+            .any(|w| w.path == "tools/setup/action.yml" && w.kind == "action"),
+        "{:?}",
+        repos[0]
+            .workflows
+            .iter()
+            .map(|w| &w.path)
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        repos[0].diagnostics.is_empty(),
+        "{:?}",
+        repos[0].diagnostics
+    );
     assert_eq!(
         repos[0].codeowners.as_ref().map(|c| c.path.as_str()),
         Some(".github/CODEOWNERS")
@@ -623,4 +641,65 @@ fn unknown_repository_is_unknown_everywhere_never_pass() {
     }
     assert!(o["CC8-001"].1.contains("404"), "{}", o["CC8-001"].1);
     assert!(!evals.iter().any(|e| e.outcome == Outcome::Pass));
+}
+
+#[test]
+fn enterprise_server_base_path_is_kept_on_every_request_and_page() {
+    let names: Vec<String> = (0..120).map(|i| format!("r{i:03}")).collect();
+    let repos: Vec<(&str, Kind)> = names
+        .iter()
+        .map(|n| (n.as_str(), Kind::Compliant))
+        .collect();
+    let server = Server::start(Scenario::new(&repos), 4);
+    let mut o = options(&server, Some("good"));
+    o.api_url = format!("{}/api/v3", server.url);
+    o.orgs = vec!["acme".into()];
+    o.include = vec!["r00*".into()];
+    let collected = github::collect(&o).unwrap();
+    assert_eq!(collected.repositories.len(), 10);
+    let requests = server.requests();
+    assert!(
+        requests.iter().all(|r| r.url.starts_with("/api/v3/")),
+        "{requests:?}"
+    );
+    // The second page of the listing came from the Link header, under the same prefix.
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.url.contains("/api/v3/orgs/acme/repos") && r.url.contains("page=2"))
+    );
+    let g = collected.repositories[0].github.as_ref().unwrap();
+    assert!(g.repository.known().is_some());
+    assert!(g.api_url.ends_with("/api/v3"));
+}
+
+#[test]
+fn dependabot_alerts_are_inferred_from_enabled_security_updates_else_asked() {
+    let server = Server::start(
+        Scenario::new(&[("api", Kind::Compliant), ("classic", Kind::ClassicOnly)]),
+        4,
+    );
+    let (repos, evals) = run(&server, Some("good"), &["api", "classic"]);
+    let asked: Vec<String> = server
+        .requests()
+        .iter()
+        .filter(|r| r.url.ends_with("/vulnerability-alerts"))
+        .map(|r| r.url.clone())
+        .collect();
+    // Security updates on for `api`: not asked; off for `classic`: asked (204: enabled).
+    assert_eq!(
+        asked,
+        vec!["/repos/acme/classic/vulnerability-alerts".to_string()]
+    );
+    for r in &repos {
+        assert_eq!(
+            r.github.as_ref().unwrap().dependabot_alerts.known(),
+            Some(&true)
+        );
+    }
+    assert_outcome(
+        &outcomes(&evals, "github:acme/api"),
+        "CC7-003",
+        Outcome::Pass,
+    );
 }

@@ -239,7 +239,12 @@ fn respond(
     faults: &Mutex<HashMap<String, VecDeque<Fault>>>,
 ) -> (u16, Vec<(String, String)>, String) {
     let url = url.to_string();
-    let path = url.split('?').next().unwrap_or("").to_string();
+    // GitHub Enterprise Server serves the API under /api/v3.
+    let (prefix, local) = match url.strip_prefix("/api/v3") {
+        Some(rest) if rest.starts_with('/') => ("/api/v3", rest.to_string()),
+        _ => ("", url.clone()),
+    };
+    let path = local.split('?').next().unwrap_or("").to_string();
     if !data.scenario.latency.is_zero() {
         std::thread::sleep(data.scenario.latency);
     }
@@ -253,13 +258,13 @@ fn respond(
         Some(Fault::Status(s, h, b)) => (s, h, Some(b)),
         Some(Fault::Delay(d)) => {
             std::thread::sleep(d);
-            answer(data, &url, authorization.as_deref())
+            answer(data, &local, authorization.as_deref(), prefix)
         }
         Some(Fault::Truncate) => {
             truncate = true;
-            answer(data, &url, authorization.as_deref())
+            answer(data, &local, authorization.as_deref(), prefix)
         }
-        None => answer(data, &url, authorization.as_deref()),
+        None => answer(data, &local, authorization.as_deref(), prefix),
     };
     let mut body = body.unwrap_or_default();
     let mut status = status;
@@ -353,9 +358,11 @@ fn patched(name: &str, patch: Value) -> Value {
 }
 
 /// Files of each repository's default branch.
-const CI: &str = "name: ci\non:\n  pull_request:\n  push:\n    branches: [main]\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@692973e3d937129bcbf40652eb9f2f61becf3332\n        with:\n          persist-credentials: false\n      - run: cargo test\n  deploy:\n    needs: test\n    runs-on: ubuntu-latest\n    environment: production\n    steps:\n      - run: echo deploy\n";
+const CI: &str = "name: ci\non:\n  pull_request:\n  push:\n    branches: [main]\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@692973e3d937129bcbf40652eb9f2f61becf3332\n        with:\n          persist-credentials: false\n      - run: cargo test\n      - uses: ./tools/setup\n  deploy:\n    needs: test\n    runs-on: ubuntu-latest\n    environment: production\n    steps:\n      - run: echo deploy\n";
 const CI_BAD: &str = "name: ci\non: [push, pull_request]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: cargo test\n";
 const CODEOWNERS: &str = "* @acme/maintainers\n/.github/ @acme/security\n";
+const ACTION: &str =
+    "name: setup\nruns:\n  using: composite\n  steps:\n    - run: echo setup\n      shell: bash\n";
 
 struct Data {
     scenario: Scenario,
@@ -366,7 +373,7 @@ struct Data {
 impl Data {
     fn new(scenario: Scenario, base: &str) -> Self {
         let mut blobs = BTreeMap::new();
-        for text in [CI, CI_BAD, CODEOWNERS, "# Security\n"] {
+        for text in [CI, CI_BAD, CODEOWNERS, ACTION, "# Security\n"] {
             blobs.insert(
                 format!("{:040x}", u128::from(fxhash(text))),
                 text.to_string(),
@@ -403,7 +410,7 @@ fn query(url: &str) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
-fn answer(data: &Data, url: &str, auth: Option<&str>) -> Answer {
+fn answer(data: &Data, url: &str, auth: Option<&str>, prefix: &str) -> Answer {
     let s = &data.scenario;
     let authed = match (&s.token, auth) {
         (_, None) => false,
@@ -474,7 +481,7 @@ fn answer(data: &Data, url: &str, auth: Option<&str>) -> Answer {
                 headers.push((
                     "Link".to_string(),
                     format!(
-                        "<{}/orgs/{org}/repos?type=all&per_page={per_page}&page={}>; rel=\"next\"",
+                        "<{}{prefix}/orgs/{org}/repos?type=all&per_page={per_page}&page={}>; rel=\"next\"",
                         data.base,
                         page + 1
                     ),
@@ -547,7 +554,8 @@ fn repo_answer(
                     &json!({"security_and_analysis": {
                         "advanced_security": {"status": st},
                         "secret_scanning": {"status": st},
-                        "secret_scanning_push_protection": {"status": st}}}),
+                        "secret_scanning_push_protection": {"status": st},
+                        "dependabot_security_updates": {"status": if kind == Kind::ClassicOnly { "disabled" } else { st }}}}),
                 );
             }
             ok(patched("repos__get.200.default-response.json", patch))
@@ -713,6 +721,7 @@ fn repo_answer(
             let mut entries = vec![("Cargo.toml", "[package]\n")];
             if good {
                 entries.push((".github/workflows/ci.yml", CI));
+                entries.push(("tools/setup/action.yml", ACTION));
                 entries.push((".github/CODEOWNERS", CODEOWNERS));
                 entries.push(("SECURITY.md", "# Security\n"));
             } else {

@@ -391,7 +391,18 @@ async fn repository(shared: &Shared, full: &str) -> Repository {
         settings::fork_pr_approval(c, &access, &full, public),
         settings::deploy_keys(c, &access, &full),
         settings::webhooks(c, &access, &full),
-        settings::dependabot_alerts(c, &access, &full),
+        async {
+            // Dependabot security updates cannot be on without Dependabot alerts: when the
+            // repository shows them enabled, the alerts endpoint need not be asked.
+            if raw.feature("dependabot_security_updates") == Some("enabled") {
+                Evidence::Known {
+                    url: c.url(&path),
+                    value: true,
+                }
+            } else {
+                settings::dependabot_alerts(c, &access, &full).await
+            }
+        },
         settings::private_vulnerability_reporting(c, &access, &full, public),
         tree::fetch(c, &full, &branch),
     );

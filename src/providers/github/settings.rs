@@ -230,6 +230,15 @@ impl RawRepo {
         }
     }
 
+    /// The status of a `security_and_analysis` feature (`enabled`), when shown.
+    pub fn feature(&self, name: &str) -> Option<&str> {
+        self.security_and_analysis
+            .as_ref()?
+            .get(name)?
+            .get("status")?
+            .as_str()
+    }
+
     /// What the answer says about the caller.
     pub fn access(&self, authenticated: bool) -> Access {
         Access {

@@ -84,7 +84,57 @@ pub async fn fetch(client: &Client, repo: &str, branch: &str) -> Result<Files, S
                 .into(),
         ));
     }
-    for rel in local_gha::wanted_files(&files.paths) {
+    let mut wave = local_gha::wanted_files(&files.paths);
+    // Local actions that steps call (`uses: ./path`) wherever they live, wave after wave
+    // (bounded), as the local provider reads them.
+    for _ in 0..4 {
+        if wave.is_empty() {
+            break;
+        }
+        fetch_wave(client, repo, &shas, &wave, &mut files).await;
+        let mut next = Vec::new();
+        for rel in &wave {
+            let Some(text) = files.texts.get(rel) else {
+                continue;
+            };
+            let kind = if rel.starts_with(".github/workflows/") {
+                crate::facts::FileKind::Workflow
+            } else if rel.ends_with("action.yml") || rel.ends_with("action.yaml") {
+                crate::facts::FileKind::Action
+            } else {
+                continue;
+            };
+            let Ok(wf) = local_gha::workflow::parse(rel, text, kind) else {
+                continue;
+            };
+            for (uses, _) in local_gha::local_uses(&wf) {
+                let dir = uses.trim_start_matches("./").trim_end_matches('/');
+                for name in ["action.yml", "action.yaml"] {
+                    let p = if dir.is_empty() {
+                        name.to_string()
+                    } else {
+                        format!("{dir}/{name}")
+                    };
+                    if shas.contains_key(&p) && !files.texts.contains_key(&p) && !next.contains(&p)
+                    {
+                        next.push(p);
+                    }
+                }
+            }
+        }
+        wave = next;
+    }
+    Ok(files)
+}
+
+async fn fetch_wave(
+    client: &Client,
+    repo: &str,
+    shas: &BTreeMap<String, (String, u64)>,
+    wave: &[String],
+    files: &mut Files,
+) {
+    for rel in wave.iter().cloned() {
         let Some((sha, size)) = shas.get(&rel) else {
             continue;
         };
@@ -105,7 +155,6 @@ pub async fn fetch(client: &Client, repo: &str, branch: &str) -> Result<Files, S
             Err(why) => files.problems.push((rel, why)),
         }
     }
-    Ok(files)
 }
 
 async fn blob(client: &Client, repo: &str, sha: &str) -> Result<String, String> {
