@@ -56,7 +56,16 @@ complete -c soc2 -n "__fish_soc2_using_subcommand check" -l facts -d 'Evaluate a
 complete -c soc2 -n "__fish_soc2_using_subcommand check" -l evidence -d 'Write an evidence bundle into DIR: facts, evaluations, SARIF, reports, effective configuration, rule set, run metadata and a manifest of SHA-256 hashes' -r -F
 complete -c soc2 -n "__fish_soc2_using_subcommand check" -l sign-key -d 'Sign the bundle\'s manifest with this Ed25519 secret key (from `soc2 evidence keygen`)' -r -F
 complete -c soc2 -n "__fish_soc2_using_subcommand check" -l ledger -d 'Append a hash-chained record of this run to a JSON Lines ledger (created when missing)' -r -F
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l github -d 'A GitHub repository to audit through the API (repeatable). Token: GITHUB_TOKEN or GH_TOKEN' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l github-org -d 'Audit every non-archived repository of a GitHub organization (repeatable)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l include -d 'Only organization repositories whose name matches this glob (repeatable)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l exclude -d 'Skip organization repositories whose name matches this glob (repeatable)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l github-url -d 'GitHub API URL, for GitHub Enterprise Server (`https://ghe.example/api/v3`)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l concurrency -d 'GitHub API requests in flight at most [default: 8]' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l max-wait -d 'Longest total wait for GitHub rate limits, in seconds; beyond it the evidence is unknown [default: 60]' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l cache-dir -d 'Directory of the HTTP cache (ETag revalidation) [default: the user cache directory]' -r -F
 complete -c soc2 -n "__fish_soc2_using_subcommand check" -l strict -d 'Treat unknown outcomes (missing evidence) as failing the run (exit code 3)'
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l no-cache -d 'Do not read or write the HTTP cache'
 complete -c soc2 -n "__fish_soc2_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c soc2 -n "__fish_soc2_using_subcommand check" -s V -l version -d 'Print version'
 complete -c soc2 -n "__fish_soc2_using_subcommand rules; and not __fish_seen_subcommand_from list explain help" -s h -l help -d 'Print help'
@@ -80,6 +89,15 @@ complete -c soc2 -n "__fish_soc2_using_subcommand rules; and __fish_seen_subcomm
 complete -c soc2 -n "__fish_soc2_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c soc2 -n "__fish_soc2_using_subcommand facts" -s c -l config -d 'The configuration file (default: ./soc2.toml when present)' -r -F
 complete -c soc2 -n "__fish_soc2_using_subcommand facts" -s o -l output -d 'Write the JSON to this file instead of standard output' -r -F
+complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l github -d 'A GitHub repository to audit through the API (repeatable). Token: GITHUB_TOKEN or GH_TOKEN' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l github-org -d 'Audit every non-archived repository of a GitHub organization (repeatable)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l include -d 'Only organization repositories whose name matches this glob (repeatable)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l exclude -d 'Skip organization repositories whose name matches this glob (repeatable)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l github-url -d 'GitHub API URL, for GitHub Enterprise Server (`https://ghe.example/api/v3`)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l concurrency -d 'GitHub API requests in flight at most [default: 8]' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l max-wait -d 'Longest total wait for GitHub rate limits, in seconds; beyond it the evidence is unknown [default: 60]' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l cache-dir -d 'Directory of the HTTP cache (ETag revalidation) [default: the user cache directory]' -r -F
+complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l no-cache -d 'Do not read or write the HTTP cache'
 complete -c soc2 -n "__fish_soc2_using_subcommand facts" -s h -l help -d 'Print help'
 complete -c soc2 -n "__fish_soc2_using_subcommand facts" -s V -l version -d 'Print version'
 complete -c soc2 -n "__fish_soc2_using_subcommand init" -l force -d 'Overwrite an existing file'
@@ -113,7 +131,16 @@ complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subc
 complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -l evidence -d 'Write an evidence bundle into DIR: facts, evaluations, SARIF, reports, effective configuration, rule set, run metadata and a manifest of SHA-256 hashes' -r -F
 complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -l sign-key -d 'Sign the bundle\'s manifest with this Ed25519 secret key (from `soc2 evidence keygen`)' -r -F
 complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -l ledger -d 'Append a hash-chained record of this run to a JSON Lines ledger (created when missing)' -r -F
+complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -l github -d 'A GitHub repository to audit through the API (repeatable). Token: GITHUB_TOKEN or GH_TOKEN' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -l github-org -d 'Audit every non-archived repository of a GitHub organization (repeatable)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -l include -d 'Only organization repositories whose name matches this glob (repeatable)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -l exclude -d 'Skip organization repositories whose name matches this glob (repeatable)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -l github-url -d 'GitHub API URL, for GitHub Enterprise Server (`https://ghe.example/api/v3`)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -l concurrency -d 'GitHub API requests in flight at most [default: 8]' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -l max-wait -d 'Longest total wait for GitHub rate limits, in seconds; beyond it the evidence is unknown [default: 60]' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -l cache-dir -d 'Directory of the HTTP cache (ETag revalidation) [default: the user cache directory]' -r -F
 complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -l strict -d 'Treat unknown outcomes (missing evidence) as failing the run (exit code 3)'
+complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -l no-cache -d 'Do not read or write the HTTP cache'
 complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -s V -l version -d 'Print version'
 complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from keygen" -l force -d 'Overwrite existing key files'

@@ -124,7 +124,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
                     Some("e.g. `soc2 evidence collect --evidence evidence/ .`".into()),
                 ));
             }
-            check(args).map(|_| exit::OK)
+            check(*args).map(|_| exit::OK)
         }
         Command::Evidence(EvidenceCommand::Keygen { path, force }) => {
             let public = evidence::sign::keygen(&path, force)?;

@@ -142,7 +142,7 @@ pub struct AuditArgs {
 #[derive(Debug, Subcommand)]
 pub enum EvidenceCommand {
     /// Like `check --evidence DIR`, but exits 0 whatever the outcomes once the bundle is written.
-    Collect(CheckArgs),
+    Collect(Box<CheckArgs>),
     /// Generate an Ed25519 key pair: FILE (secret, mode 0600) and FILE.pub (public).
     Keygen {
         /// Where to write the secret key.

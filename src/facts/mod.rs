@@ -5,8 +5,8 @@
 //! auditor re-performs a check. Every fact read from a file carries a [`Location`].
 
 pub mod gha;
-pub mod gitlab;
 pub mod github;
+pub mod gitlab;
 
 use std::collections::BTreeMap;
 
