@@ -8,7 +8,7 @@
 //! lookups that honour `<<` merge keys, and scalar rendering.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use saphyr::{MarkedYaml, Scalar, YamlData};
 use saphyr_parser::{Event, Marker, Span, SpannedEventReceiver};
@@ -474,10 +474,14 @@ pub fn entries<'n, 'a>(node: &'n Node<'a>) -> Vec<(&'n Node<'a>, &'n Node<'a>)> 
             out.push((k, v));
         }
     }
+    if merged.is_empty() {
+        return out;
+    }
+    // A set rather than a scan of `out`: merging thousands of keys stays linear.
+    let mut seen: HashSet<Option<Cow<'n, str>>> = out.iter().map(|(k, _)| scalar_str(k)).collect();
     for source in merged {
         for (k, v) in entries(source) {
-            let key = scalar_str(k);
-            if !out.iter().any(|(ek, _)| scalar_str(ek) == key) {
+            if seen.insert(scalar_str(k)) {
                 out.push((k, v));
             }
         }
@@ -579,6 +583,35 @@ mod tests {
     fn on_is_a_string_key() {
         let docs = parse("on:\n  push:\n").expect("parses");
         assert!(get(&docs[0], "on").is_some());
+    }
+
+    #[test]
+    fn nesting_is_accepted_up_to_the_limit() {
+        let nested = |levels: usize| format!("{}x\n", "- ".repeat(levels));
+        assert!(parse(&nested(MAX_DEPTH)).is_ok());
+        let e = parse(&nested(MAX_DEPTH + 1)).expect_err("one level too deep");
+        assert_eq!(e.message, "nesting deeper than 256 levels");
+        // At the first collection too deep: `- ` is two columns.
+        assert_eq!((e.line, e.column), (1, 2 * MAX_DEPTH as u32 + 1));
+    }
+
+    #[test]
+    fn anchors_and_aliases_stay_within_their_document() {
+        let docs = parse("a: &x [1, 2]\nb: *x\n---\nc: &y 3\nd: *y\n").expect("parses");
+        assert_eq!(docs.len(), 2);
+        assert_eq!(items(get(&docs[0], "b").expect("b")).len(), 2);
+        let e = parse("a: &x 1\n---\nb: *x\n").expect_err("an alias to another document");
+        assert_eq!(e.message, "while parsing node, found unknown anchor");
+        assert_eq!((e.line, e.column), (3, 4));
+    }
+
+    #[test]
+    fn anchored_copies_are_counted_with_their_nested_anchors() {
+        // Three nested anchors around four scalars: the loader copies 5 + 6 + 7 nodes.
+        assert!(parse("a: &a [&b [&c [1, 2, 3, 4]]]\nb: *a\n").is_ok());
+        let inner = "x, ".repeat(ANCHOR_BUDGET / 2);
+        let e = parse(&format!("a: &a [&b [&c [{inner}]]]\n")).expect_err("over budget");
+        assert!(e.message.contains("anchored nodes"), "{}", e.message);
     }
 
     #[test]

@@ -319,6 +319,40 @@ fn anchors_nested_in_anchors_are_bounded() {
     }
 }
 
+#[test]
+fn a_reference_bomb_is_bounded() {
+    // The `!reference` version of billion laughs: ten levels of ten references, each level
+    // within GitLab's nesting limit, would copy ten billion nodes. The YAML is small and has
+    // no alias, so only the resolver can bound it.
+    let mut text = String::from(".r0: {s: [x, x, x, x, x, x, x, x, x, x]}\n");
+    for i in 1..10 {
+        let refs = vec![format!("!reference [.r{}, s]", i - 1); 10].join(", ");
+        text.push_str(&format!(".r{i}: {{s: [{refs}]}}\n"));
+    }
+    text.push_str("build:\n  image: ruby:latest\n  script: !reference [.r9, s]\n");
+    let dir = repo_for(Place::GitlabRoot);
+    write(dir.path(), ".gitlab-ci.yml", text.as_bytes());
+    let repo = collect_guarded(dir.path());
+    assert_eq!(repo.diagnostics.len(), 1, "{:#?}", repo.diagnostics);
+    let d = &repo.diagnostics[0];
+    let budget = soc2::providers::local_gitlab::resolve::MAX_REFERENCE_NODES.to_string();
+    assert!(
+        d.message.contains("`!reference` tags copy more than") && d.message.contains(&budget),
+        "{d:?}"
+    );
+    assert_eq!(&*d.loc.path, ".gitlab-ci.yml");
+    assert!(
+        (2..=11).contains(&d.loc.line),
+        "at one of the references: {d:?}"
+    );
+    // The pipeline is still built, and judged; so is the workflow.
+    assert_eq!(repo.pipelines.len(), 1);
+    assert_eq!(repo.pipelines[0].jobs[0].id, "build");
+    let evals = evaluations(&repo);
+    assert!(fails_at(&evals, "CC9-002", ".gitlab-ci.yml"));
+    assert!(fails_at(&evals, "CC9-001", ".github/workflows/ok.yml"));
+}
+
 // --- Deep nesting ----------------------------------------------------------------------------
 
 #[test]
