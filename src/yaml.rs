@@ -1,16 +1,17 @@
 //! Located YAML: parsing pipeline files into trees whose every node knows where it was written.
 //!
 //! Parsing is done by `saphyr` (YAML 1.2, so `on:` is the string `"on"`, not `true`), which keeps a
-//! span on every node, supports anchors, aliases (with a budget on alias expansion against
-//! "billion laughs" files), custom tags such as GitLab's `!reference` and multiple documents.
-//! This module adds what the providers need on top: converting saphyr's character markers into
-//! [`Location`]s with byte offsets, mapping lookups that honour `<<` merge keys, and scalar
-//! rendering.
+//! span on every node, supports anchors, aliases, custom tags such as GitLab's `!reference` and
+//! multiple documents. This module adds what the providers need on top: bounds against hostile
+//! files (nesting depth, alias expansion against "billion laughs" files, copies of anchored
+//! nodes), converting saphyr's character markers into [`Location`]s with byte offsets, mapping
+//! lookups that honour `<<` merge keys, and scalar rendering.
 
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 
 use saphyr::{MarkedYaml, Scalar, YamlData};
-use saphyr_parser::{Marker, Span};
+use saphyr_parser::{Event, Marker, Span, SpannedEventReceiver};
 
 use crate::facts::Location;
 
@@ -22,6 +23,12 @@ pub const ALIAS_BUDGET: usize = 100_000;
 
 /// Deepest nesting accepted before a file is reported instead of walked.
 pub const MAX_DEPTH: usize = 256;
+
+/// Largest number of nodes the loader may copy to remember anchored nodes in one file. Every
+/// anchored node is copied once, with its content; anchors nested in anchors copy that content
+/// again, once per enclosing anchor, so without a bound a file without a single alias could
+/// make the loader hold hundreds of copies of itself.
+pub const ANCHOR_BUDGET: usize = 1_000_000;
 
 /// A parse failure with its position.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -137,27 +144,111 @@ impl<'a> SourceText<'a> {
 }
 
 /// Parses every document of a YAML stream.
+///
+/// The parser's events are fed to the loader one at a time, so that hostile input is stopped
+/// early and in bounded memory: nesting deeper than [`MAX_DEPTH`] ends the parse at the first
+/// collection too deep (the loader would otherwise build, and drop, a tree of any depth
+/// recursively), alias expansion is bounded by [`ALIAS_BUDGET`] and the copies the loader keeps
+/// of anchored nodes by [`ANCHOR_BUDGET`].
 pub fn parse(text: &str) -> Result<Vec<Node<'_>>, YamlError> {
-    let mut parser = saphyr_parser::Parser::new_from_str(text);
+    let error_at = |m: &Marker, message: String| YamlError {
+        message,
+        line: m.line() as u32,
+        column: m.col() as u32 + 1,
+    };
+    let scan_error = |e: &saphyr_parser::ScanError| error_at(e.marker(), explain(e.info()));
     let mut loader = saphyr::YamlLoader::<Node<'_>>::default();
     loader.alias_limit(ALIAS_BUDGET);
-    let scan_error = |e: &saphyr_parser::ScanError| {
-        let m = e.marker();
-        YamlError {
-            message: e.info().to_string(),
-            line: m.line() as u32,
-            column: m.col() as u32 + 1,
+    // The collections open around the current event: anchor id (0 for none) and node count.
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    // The anchors of the current document and the node count of what they name. An anchor is
+    // known from its start, as the parser knows it (the loader resolves an alias to an anchor
+    // still open to a single bad value).
+    let mut anchors: HashMap<usize, usize> = HashMap::new();
+    // Nodes copied into the loader's anchor map so far.
+    let mut copies = 0usize;
+    for event in saphyr_parser::Parser::new_from_str(text) {
+        let (event, span) = event.map_err(|e| scan_error(&e))?;
+        let mut done: Option<usize> = None;
+        match &event {
+            Event::DocumentStart(_) => anchors.clear(),
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if open.len() >= MAX_DEPTH {
+                    return Err(error_at(
+                        &span.start,
+                        format!("nesting deeper than {MAX_DEPTH} levels"),
+                    ));
+                }
+                if *anchor > 0 {
+                    anchors.insert(*anchor, 1);
+                }
+                open.push((*anchor, 1));
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                if let Some((anchor, nodes)) = open.pop() {
+                    if anchor > 0 {
+                        anchors.insert(anchor, nodes);
+                        copies = copies.saturating_add(nodes);
+                    }
+                    done = Some(nodes);
+                }
+            }
+            Event::Scalar(_, _, anchor, _) => {
+                if *anchor > 0 {
+                    anchors.insert(*anchor, 1);
+                    copies = copies.saturating_add(1);
+                }
+                done = Some(1);
+            }
+            Event::Alias(id) => match anchors.get(id) {
+                Some(&nodes) => done = Some(nodes),
+                // An anchor of an earlier document: the parser rejects it when it loads the
+                // documents itself.
+                None => {
+                    return Err(error_at(
+                        &span.start,
+                        "while parsing node, found unknown anchor".into(),
+                    ));
+                }
+            },
+            _ => {}
         }
-    };
-    parser.load(&mut loader, true).map_err(|e| scan_error(&e))?;
-    if let Some(e) = loader.error() {
-        return Err(scan_error(e));
+        if let (Some(nodes), Some(parent)) = (done, open.last_mut()) {
+            parent.1 = parent.1.saturating_add(nodes);
+        }
+        if copies > ANCHOR_BUDGET {
+            return Err(error_at(
+                &span.start,
+                format!(
+                    "anchored nodes hold more than {ANCHOR_BUDGET} nodes once copied (anchors \
+                     nested in anchors?); the file is not expanded"
+                ),
+            ));
+        }
+        loader.on_event(event, span);
+        if let Some(e) = loader.error() {
+            return Err(scan_error(e));
+        }
     }
     let docs = loader.into_documents();
     for doc in &docs {
         check_depth(doc, 0)?;
     }
     Ok(docs)
+}
+
+/// A parser message, reworded where the parser's own words are unclear.
+fn explain(info: &str) -> String {
+    if info.contains("alias expansion exceeded") {
+        format!(
+            "aliases expand to more than {ALIAS_BUDGET} nodes (a \"billion laughs\" file?); \
+             the file is not expanded"
+        )
+    } else if info == "recursion limit exceeded" {
+        "flow collections (`[...]`, `{...}`) nested deeper than 255 levels".into()
+    } else {
+        info.to_string()
+    }
 }
 
 /// Repairs one common deviation that GitHub's and GitLab's YAML loaders accept but YAML 1.2
@@ -383,10 +474,14 @@ pub fn entries<'n, 'a>(node: &'n Node<'a>) -> Vec<(&'n Node<'a>, &'n Node<'a>)> 
             out.push((k, v));
         }
     }
+    if merged.is_empty() {
+        return out;
+    }
+    // A set rather than a scan of `out`: merging thousands of keys stays linear.
+    let mut seen: HashSet<Option<Cow<'n, str>>> = out.iter().map(|(k, _)| scalar_str(k)).collect();
     for source in merged {
         for (k, v) in entries(source) {
-            let key = scalar_str(k);
-            if !out.iter().any(|(ek, _)| scalar_str(ek) == key) {
+            if seen.insert(scalar_str(k)) {
                 out.push((k, v));
             }
         }
@@ -488,6 +583,35 @@ mod tests {
     fn on_is_a_string_key() {
         let docs = parse("on:\n  push:\n").expect("parses");
         assert!(get(&docs[0], "on").is_some());
+    }
+
+    #[test]
+    fn nesting_is_accepted_up_to_the_limit() {
+        let nested = |levels: usize| format!("{}x\n", "- ".repeat(levels));
+        assert!(parse(&nested(MAX_DEPTH)).is_ok());
+        let e = parse(&nested(MAX_DEPTH + 1)).expect_err("one level too deep");
+        assert_eq!(e.message, "nesting deeper than 256 levels");
+        // At the first collection too deep: `- ` is two columns.
+        assert_eq!((e.line, e.column), (1, 2 * MAX_DEPTH as u32 + 1));
+    }
+
+    #[test]
+    fn anchors_and_aliases_stay_within_their_document() {
+        let docs = parse("a: &x [1, 2]\nb: *x\n---\nc: &y 3\nd: *y\n").expect("parses");
+        assert_eq!(docs.len(), 2);
+        assert_eq!(items(get(&docs[0], "b").expect("b")).len(), 2);
+        let e = parse("a: &x 1\n---\nb: *x\n").expect_err("an alias to another document");
+        assert_eq!(e.message, "while parsing node, found unknown anchor");
+        assert_eq!((e.line, e.column), (3, 4));
+    }
+
+    #[test]
+    fn anchored_copies_are_counted_with_their_nested_anchors() {
+        // Three nested anchors around four scalars: the loader copies 5 + 6 + 7 nodes.
+        assert!(parse("a: &a [&b [&c [1, 2, 3, 4]]]\nb: *a\n").is_ok());
+        let inner = "x, ".repeat(ANCHOR_BUDGET / 2);
+        let e = parse(&format!("a: &a [&b [&c [{inner}]]]\n")).expect_err("over budget");
+        assert!(e.message.contains("anchored nodes"), "{}", e.message);
     }
 
     #[test]

@@ -405,12 +405,19 @@ fn validate(loaded: &Loaded) -> Result<(), ConfigError> {
     ];
     for p in patterns.into_iter().flatten() {
         if let Err(e) = regex::Regex::new(p) {
-            let start = loaded.text.find(p.as_str()).unwrap_or(0);
-            return Err(loaded.error(
-                start..start + p.len(),
-                format!("invalid regular expression: {e}"),
-                None,
-            ));
+            let message = format!("invalid regular expression: {e}");
+            // A pattern written with escapes (`"\u0028"`) is not found as such in the text: the
+            // error then names no position rather than a wrong one.
+            return Err(match loaded.text.find(p.as_str()) {
+                Some(start) => loaded.error(start..start + p.len(), message, None),
+                None => ConfigError::new(
+                    &loaded.path.display().to_string(),
+                    &loaded.text,
+                    None,
+                    message,
+                    None,
+                ),
+            });
         }
     }
     Ok(())

@@ -30,10 +30,13 @@ pub fn parse(path: &str, text: &str, kind: FileKind) -> Result<Workflow, FileDia
                 )
             }
             _ => {
-                let mut loc = Location::file(path);
-                (loc.line, loc.column) = (e.line, e.column);
-                (loc.end_line, loc.end_column) = (e.line, e.column);
-                return Err(diag(loc, format!("YAML syntax error: {}", e.message)));
+                let src = SourceText::new(path, text);
+                let offset =
+                    src.byte_offset(e.line.max(1) as usize, e.column.saturating_sub(1) as usize);
+                return Err(diag(
+                    src.range_location(offset, offset),
+                    format!("YAML syntax error: {}", e.message),
+                ));
             }
         },
     };

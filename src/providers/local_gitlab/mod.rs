@@ -81,7 +81,9 @@ pub fn glob(root: &Path, pattern: &str) -> Vec<String> {
 
 /// Adds the GitLab CI facts of the repository at `root` to `repo`.
 pub fn collect(root: &Path, repo: &mut Repository) {
-    if !local_gha::is_present(root, ROOT) {
+    // Anything at the root file's path is read, a directory included: reading reports what
+    // cannot be read.
+    if std::fs::symlink_metadata(root.join(ROOT)).is_err() {
         return;
     }
     let files = LocalFiles {

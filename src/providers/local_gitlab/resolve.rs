@@ -27,6 +27,10 @@ pub const MAX_INCLUDES: usize = 150;
 pub const MAX_EXTENDS_DEPTH: usize = 11;
 /// GitLab's limit on nested `!reference` tags.
 pub const MAX_REFERENCE_DEPTH: usize = 10;
+/// Most nodes `!reference` tags may copy in one pipeline. Ten levels of ten references each
+/// would otherwise copy ten billion nodes: the "billion laughs" of `!reference`, which the
+/// YAML parser's alias budget does not see.
+pub const MAX_REFERENCE_NODES: usize = 100_000;
 
 /// Top-level keys that are keywords, not jobs.
 pub const GLOBAL_KEYWORDS: &[&str] = &[
@@ -114,6 +118,8 @@ struct Resolver<'f> {
     diagnostics: Vec<FileDiagnostic>,
     suppressions: Vec<Suppression>,
     count: usize,
+    /// Nodes copied by `!reference` tags so far.
+    referenced: usize,
     /// Whether the configuration includes files from outside the repository.
     external: bool,
 }
@@ -147,6 +153,7 @@ pub fn resolve(files: &dyn Files, root: &str) -> (Option<Resolution>, Vec<FileDi
         diagnostics: Vec::new(),
         suppressions: Vec::new(),
         count: 0,
+        referenced: 0,
         external: false,
     };
     let Some(config) = r.load(root, None) else {
@@ -447,6 +454,20 @@ impl Resolver<'_> {
         }
         match target {
             Some(t) if !path.is_empty() => {
+                let before = self.referenced;
+                self.referenced = before.saturating_add(t.size());
+                if self.referenced > MAX_REFERENCE_NODES {
+                    if before <= MAX_REFERENCE_NODES {
+                        self.diagnostics.push(diag(
+                            loc.clone(),
+                            format!(
+                                "`!reference` tags copy more than {MAX_REFERENCE_NODES} nodes; \
+                                 this one and the ones after it are not resolved"
+                            ),
+                        ));
+                    }
+                    return null;
+                }
                 let mut t = t.clone();
                 self.replace_references(&mut t, lookup, depth + 1);
                 t

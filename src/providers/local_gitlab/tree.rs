@@ -9,6 +9,7 @@
 //! for the resolver.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use saphyr::{Scalar, YamlData};
 
@@ -109,6 +110,15 @@ impl LNode {
             _ => LValue::Null,
         };
         Self { value, loc }
+    }
+
+    /// The number of nodes in the tree: this one, and every item, key and value below it.
+    pub fn size(&self) -> usize {
+        1 + match &self.value {
+            LValue::Seq(items) => items.iter().map(LNode::size).sum(),
+            LValue::Map(entries) => entries.iter().map(|e| 1 + e.value.size()).sum(),
+            _ => 0,
+        }
     }
 
     /// The value under `key`, for a mapping.
@@ -247,13 +257,21 @@ fn quoted_extent(src: &SourceText<'_>, loc: Location) -> Location {
 pub fn deep_merge(base: &mut LNode, over: LNode) {
     match (&mut base.value, over.value) {
         (LValue::Map(base_entries), LValue::Map(over_entries)) => {
+            // Keys are looked up in an index: merging files of thousands of jobs stays linear.
+            let mut index: HashMap<String, usize> = HashMap::with_capacity(base_entries.len());
+            for (i, b) in base_entries.iter().enumerate() {
+                index.entry(b.key.clone()).or_insert(i);
+            }
             for e in over_entries {
-                match base_entries.iter_mut().find(|b| b.key == e.key) {
+                match index.get(&e.key).and_then(|&i| base_entries.get_mut(i)) {
                     Some(b) => {
                         b.key_loc = e.key_loc;
                         deep_merge(&mut b.value, e.value);
                     }
-                    None => base_entries.push(e),
+                    None => {
+                        index.insert(e.key.clone(), base_entries.len());
+                        base_entries.push(e);
+                    }
                 }
             }
         }

@@ -1,0 +1,9 @@
+//! Fuzz target: [`soc2_fuzz::gitlab_resolve`] on arbitrary bytes.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    soc2_fuzz::gitlab_resolve(data);
+});
