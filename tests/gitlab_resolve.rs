@@ -229,21 +229,35 @@ fn child_pipelines_are_resolved_and_spec_inputs_read() {
 
 #[test]
 fn hostile_shapes_are_diagnostics_not_panics() {
+    // Shapes GitLab rejects: each is a located diagnostic, and nothing panics.
     for text in [
         "- just\n- a list\n",
         "job: [1, 2]\n",
         "include: 42\n",
         "a:\n  extends: a\n  script: [x]\n",
-        "a: &a\n  script: [*a]\n",
         "include:\n  - local: ../../etc/passwd\n",
         "include:\n  - local: /\n",
         "x:\n  script: !reference [x, script]\n",
-        "spec:\n  inputs: 3\n---\n",
-        "",
-        "---\n---\n---\n",
     ] {
         let (_d, repo) = scan(&[(".gitlab-ci.yml", text)]);
-        let _ = Path::new(&repo.root);
+        assert!(
+            repo.diagnostics
+                .iter()
+                .any(|d| d.loc.path.ends_with(".yml") && !d.message.is_empty()),
+            "{text:?}: {:?}",
+            repo.diagnostics
+        );
+    }
+    // Shapes that are valid but empty: a pipeline without jobs, no diagnostic.
+    for text in ["spec:\n  inputs:\n    a: {}\n---\n", "", "---\n---\n---\n"] {
+        let (_d, repo) = scan(&[(".gitlab-ci.yml", text)]);
+        assert!(
+            repo.diagnostics.is_empty(),
+            "{text:?}: {:?}",
+            repo.diagnostics
+        );
+        assert_eq!(repo.pipelines.len(), 1, "{text:?}");
+        assert!(repo.pipelines[0].jobs.is_empty(), "{text:?}");
     }
 }
 
