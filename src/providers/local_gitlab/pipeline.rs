@@ -64,6 +64,14 @@ pub fn build(kind: &str, path: &str, res: &Resolution, parent_job: Option<String
             }
         }
     }
+    // `workflow: rules: variables:` set pipeline variables when the clause matches.
+    if let Some(rules) = config.get("workflow").and_then(|w| w.get("rules")) {
+        for clause in rules.items() {
+            for e in clause.get("variables").map_or(&[][..], LNode::entries) {
+                items.variable(&e.key, &e.value, "pipeline", None, None);
+            }
+        }
+    }
 
     for (index, resolved) in res.jobs.iter().enumerate() {
         let (name, node) = (&resolved.name, &resolved.node);
@@ -76,6 +84,12 @@ pub fn build(kind: &str, path: &str, res: &Resolution, parent_job: Option<String
                 if let Some(stored) = stored {
                     job.variables.insert(e.key.clone(), stored);
                 }
+            }
+        }
+        // `rules: variables:` set job variables when the clause matches.
+        for clause in node.get("rules").map_or(&[][..], LNode::items) {
+            for e in clause.get("variables").map_or(&[][..], LNode::entries) {
+                items.variable(&e.key, &e.value, "job", Some(index), Some(name));
             }
         }
         if let Some(image) = node.get("image") {
