@@ -76,22 +76,59 @@ fn main() {
         let wall = started.elapsed();
         let log = server.requests();
         let not_modified = log.iter().filter(|r| r.status == 304).count();
+        let graphql = log.iter().filter(|r| r.method == "POST").count();
+        let rest = log.len() - graphql;
         let summary: serde_json::Value =
             serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
         println!(
-            "{run}: {:.1} s wall, {} requests ({:.1} per repository), {} answered 304 ({:.0}%), exit {:?}, summary {}",
+            "{run}: {:.1} s wall, {} requests ({:.1} per repository: {:.2} REST, {:.2} GraphQL), {} answered 304 ({:.0}%), exit {:?}, summary {}",
             wall.as_secs_f64(),
             log.len(),
             log.len() as f64 / n as f64,
+            rest as f64 / n as f64,
+            graphql as f64 / n as f64,
             not_modified,
             100.0 * not_modified as f64 / log.len().max(1) as f64,
             out.status.code(),
             summary["summary"]
         );
+        let mut by_endpoint: std::collections::BTreeMap<String, usize> = Default::default();
+        for r in &log {
+            *by_endpoint.entry(endpoint_of(&r.url)).or_default() += 1;
+        }
+        for (endpoint, count) in &by_endpoint {
+            println!("  {:>6.2}/repo  {endpoint}", *count as f64 / n as f64);
+        }
         let stderr = String::from_utf8_lossy(&out.stderr);
         if let Some(line) = stderr.lines().find(|l| l.contains("GitHub:")) {
             println!("  {line}");
         }
     }
     let _ = std::fs::remove_dir_all(&cache);
+}
+
+/// The endpoint a request went to, with repository names, branches, ids and hashes replaced by
+/// placeholders, so calls can be counted per endpoint.
+fn endpoint_of(url: &str) -> String {
+    let path = url.split('?').next().unwrap_or(url);
+    let parts: Vec<&str> = path.split('/').collect();
+    let mut out = Vec::with_capacity(parts.len());
+    for (i, part) in parts.iter().enumerate() {
+        let placeholder = match (i, parts.get(1).copied()) {
+            (2, Some("repos")) => "{owner}",
+            (3, Some("repos")) => "{repo}",
+            (2, Some("orgs")) => "{org}",
+            _ if i > 0
+                && matches!(
+                    parts[i - 1],
+                    "branches" | "rulesets" | "blobs" | "trees" | "environments"
+                ) =>
+            {
+                "{id}"
+            }
+            _ => part,
+        };
+        out.push(placeholder);
+    }
+    out.join("/")
 }

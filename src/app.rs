@@ -482,11 +482,14 @@ fn collect_github(opts: Option<&github::Options>) -> Result<Vec<crate::facts::Re
     let n = collected.repositories.len().max(1) as f64;
     let s = collected.stats;
     eprintln!(
-        "soc2: GitHub: {} repositories, {} requests ({:.1} per repository), {} answered 304 from the cache, {} retries, {} rate-limit waits",
+        "soc2: GitHub: {} repositories, {} requests ({:.1} per repository: {:.1} REST, {:.2} GraphQL), {} answered 304 from the cache, {} files read from the cache, {} retries, {} rate-limit waits",
         collected.repositories.len(),
         s.requests,
         s.requests as f64 / n,
+        (s.requests - s.graphql) as f64 / n,
+        s.graphql as f64 / n,
         s.not_modified,
+        s.immutable_hits,
         s.retries,
         s.rate_limit_waits
     );

@@ -362,7 +362,7 @@ fn rate_limits_429_and_secondary_403_are_waited_out_with_retry_after() {
 fn rate_limit_beyond_max_wait_is_unknown_at_once() {
     let server = Server::start(Scenario::new(&[("api", Kind::Compliant)]), 4);
     server.fault(
-        "/repos/acme/api/keys",
+        "/repos/acme/api/hooks",
         Fault::Status(
             403,
             vec![
@@ -379,8 +379,8 @@ fn rate_limit_beyond_max_wait_is_unknown_at_once() {
         "no long silent wait"
     );
     let o = outcomes(&evals, "github:acme/api");
-    assert_outcome(&o, "CC6-019", Outcome::Unknown);
-    assert!(o["CC6-019"].1.contains("--max-wait"), "{}", o["CC6-019"].1);
+    assert_outcome(&o, "CC6-018", Outcome::Unknown);
+    assert!(o["CC6-018"].1.contains("--max-wait"), "{}", o["CC6-018"].1);
 }
 
 #[test]
@@ -464,7 +464,75 @@ fn warm_cache_revalidates_with_304() {
     }
 }
 
-/// Every request path matches a GET path template of GitHub's published OpenAPI description.
+/// GitHub's published GraphQL schema (`@octokit/graphql-schema`), as a validated schema.
+/// The published file defines two fields of `EnterpriseOwnerInfo` twice; those are the only
+/// errors tolerated.
+fn graphql_schema() -> apollo_compiler::validation::Valid<apollo_compiler::Schema> {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/github/graphql-schema.graphql"),
+    )
+    .unwrap();
+    match apollo_compiler::Schema::parse_and_validate(text, "graphql-schema.graphql") {
+        Ok(s) => s,
+        Err(e) => {
+            let text = e.errors.to_string();
+            assert_eq!(e.errors.len(), 2, "{text}");
+            assert!(text.contains("EnterpriseOwnerInfo"), "{text}");
+            apollo_compiler::validation::Valid::assume_valid(e.partial)
+        }
+    }
+}
+
+/// Every GraphQL request validates against GitHub's published schema; returns how many there
+/// were.
+fn assert_graphql_valid(requests: &[github_server::Logged]) -> usize {
+    let schema = graphql_schema();
+    let mut n = 0;
+    for r in requests.iter().filter(|r| r.method == "POST") {
+        assert!(r.url.ends_with("/graphql"), "POST to {}", r.url);
+        let body: serde_json::Value = serde_json::from_str(r.body.as_deref().unwrap()).unwrap();
+        let query = body["query"].as_str().unwrap();
+        if let Err(e) =
+            apollo_compiler::ExecutableDocument::parse_and_validate(&schema, query, "query.graphql")
+        {
+            panic!("invalid GraphQL query:\n{query}\n{}", e.errors);
+        }
+        // Every variable the query declares is given.
+        for name in query
+            .split(['(', ',', ')'])
+            .filter_map(|p| p.trim().strip_prefix('$'))
+            .filter_map(|p| p.split(':').next())
+        {
+            assert!(!body["variables"][name].is_null(), "${name} missing");
+        }
+        n += 1;
+    }
+    n
+}
+
+#[test]
+fn the_schema_check_rejects_what_github_would() {
+    let schema = graphql_schema();
+    let valid = |q: &str| {
+        apollo_compiler::ExecutableDocument::parse_and_validate(&schema, q, "q.graphql").is_ok()
+    };
+    assert!(valid(
+        "query($o: String!, $n: String!) { repository(owner: $o, name: $n) { hasVulnerabilityAlertsEnabled } }"
+    ));
+    assert!(!valid(
+        "query($o: String!, $n: String!) { repository(owner: $o, name: $n) { vulnerabilityAlertsOn } }"
+    ));
+    assert!(!valid(
+        "query($o: String!) { repository(owner: $o, name: $o) { deployKeys(first: 1) { nodes { title lastUsedAt } } } }"
+    ));
+    assert!(!valid(
+        "query($o: Int!) { repository(owner: $o, name: \"x\") { id } }"
+    ));
+}
+
+/// Every REST request path matches a GET path template of GitHub's published OpenAPI
+/// description, and every GraphQL query validates against GitHub's published schema.
 #[test]
 fn every_request_is_a_documented_endpoint() {
     let mut templates: Vec<String> = std::fs::read_to_string(
@@ -514,10 +582,17 @@ fn every_request_is_a_documented_endpoint() {
     assert!(requests.len() > 30);
     let undocumented: Vec<String> = requests
         .iter()
+        .filter(|r| r.method == "GET")
         .map(|r| r.url.split('?').next().unwrap().to_string())
         .filter(|p| !matches(p))
         .collect();
     assert!(undocumented.is_empty(), "undocumented: {undocumented:?}");
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.method == "GET" || r.method == "POST")
+    );
+    assert!(assert_graphql_valid(&requests) >= 1);
 }
 
 #[test]
@@ -658,10 +733,16 @@ fn enterprise_server_base_path_is_kept_on_every_request_and_page() {
     let collected = github::collect(&o).unwrap();
     assert_eq!(collected.repositories.len(), 10);
     let requests = server.requests();
+    // REST under /api/v3, GraphQL at /api/graphql.
     assert!(
-        requests.iter().all(|r| r.url.starts_with("/api/v3/")),
+        requests.iter().all(|r| if r.method == "POST" {
+            r.url == "/api/graphql"
+        } else {
+            r.url.starts_with("/api/v3/")
+        }),
         "{requests:?}"
     );
+    assert!(assert_graphql_valid(&requests) >= 1);
     // The second page of the listing came from the Link header, under the same prefix.
     assert!(
         requests
@@ -680,16 +761,45 @@ fn dependabot_alerts_are_inferred_from_enabled_security_updates_else_asked() {
         4,
     );
     let (repos, evals) = run(&server, Some("good"), &["api", "classic"]);
-    let asked: Vec<String> = server
-        .requests()
+    let requests = server.requests();
+    // Security updates on for `api`: not asked at all; off for `classic`: asked in the
+    // batched GraphQL query, so the REST endpoint is not needed.
+    let asked_in_graphql: Vec<String> = requests
         .iter()
-        .filter(|r| r.url.ends_with("/vulnerability-alerts"))
-        .map(|r| r.url.clone())
+        .filter(|r| r.method == "POST")
+        .filter_map(|r| r.body.as_deref())
+        .flat_map(|b| {
+            let v: serde_json::Value = serde_json::from_str(b).unwrap();
+            let query = v["query"].as_str().unwrap().to_string();
+            query
+                .split("repository(")
+                .skip(1)
+                .filter(|block| {
+                    block
+                        .split("repository(")
+                        .next()
+                        .unwrap()
+                        .contains("hasVulnerabilityAlertsEnabled")
+                })
+                .map(|block| {
+                    let var = block
+                        .split("name: $")
+                        .nth(1)
+                        .unwrap()
+                        .split(')')
+                        .next()
+                        .unwrap();
+                    v["variables"][var].as_str().unwrap().to_string()
+                })
+                .collect::<Vec<_>>()
+        })
         .collect();
-    // Security updates on for `api`: not asked; off for `classic`: asked (204: enabled).
-    assert_eq!(
-        asked,
-        vec!["/repos/acme/classic/vulnerability-alerts".to_string()]
+    assert_eq!(asked_in_graphql, vec!["classic".to_string()]);
+    assert!(
+        !requests
+            .iter()
+            .any(|r| r.url.ends_with("/vulnerability-alerts")),
+        "GraphQL answered: REST not asked"
     );
     for r in &repos {
         assert_eq!(
@@ -701,5 +811,145 @@ fn dependabot_alerts_are_inferred_from_enabled_security_updates_else_asked() {
         &outcomes(&evals, "github:acme/api"),
         "CC7-003",
         Outcome::Pass,
+    );
+}
+
+/// Pipeline files and admin-only settings come from one batched GraphQL query for several
+/// repositories; blobs are never asked over REST when GraphQL answers them.
+#[test]
+fn blobs_and_admin_settings_are_batched_in_graphql() {
+    let names: Vec<String> = (0..6).map(|i| format!("svc-{i}")).collect();
+    let repos: Vec<(&str, Kind)> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let kind = if i % 2 == 0 {
+                Kind::Compliant
+            } else {
+                Kind::NonCompliant
+            };
+            (n.as_str(), kind)
+        })
+        .collect();
+    let server = Server::start(Scenario::new(&repos), 4);
+    let mut o = options(&server, Some("good"));
+    o.orgs = vec!["acme".into()];
+    let (collected, evals) = collect_and_evaluate(&o);
+    let requests = server.requests();
+    let graphql = assert_graphql_valid(&requests);
+    assert!(
+        (1..6).contains(&graphql),
+        "{graphql} GraphQL queries for 6 repositories"
+    );
+    assert!(!requests.iter().any(|r| r.url.contains("/git/blobs/")));
+    assert!(!requests.iter().any(|r| r.url.contains("/keys")));
+    // The files were read: workflow findings carry their lines.
+    let bad = collected
+        .iter()
+        .find(|r| r.id == "github:acme/svc-1")
+        .unwrap();
+    assert_eq!(bad.workflows.len(), 1, "ci.yml");
+    let o = outcomes(&evals, "github:acme/svc-1");
+    assert_outcome(&o, "CC6-019", Outcome::Fail);
+    assert_outcome(&o, "CC6-015", Outcome::Fail);
+    let good = outcomes(&evals, "github:acme/svc-0");
+    assert_outcome(&good, "CC6-019", Outcome::Pass);
+    let keys = &collected[0].github.as_ref().unwrap().deploy_keys;
+    assert!(
+        matches!(keys, soc2::facts::github::Evidence::Known { url, .. } if url.ends_with("/graphql#repository.deployKeys")),
+        "{keys:?}"
+    );
+}
+
+/// When GraphQL fails, everything it would have answered is read through REST, with the same
+/// outcomes: GraphQL is an optimisation, never a source of unknowns or passes.
+#[test]
+fn graphql_failure_falls_back_to_rest_with_the_same_outcomes() {
+    let kinds = [("api", Kind::Compliant), ("legacy", Kind::NonCompliant)];
+    let baseline = {
+        let server = Server::start(Scenario::new(&kinds), 4);
+        run(&server, Some("good"), &["api", "legacy"]).1
+    };
+    let server = Server::start(Scenario::new(&kinds), 4);
+    for _ in 0..40 {
+        server.fault(
+            "/graphql",
+            Fault::Status(502, Vec::new(), "bad gateway".into()),
+        );
+    }
+    let (_, evals) = run(&server, Some("good"), &["api", "legacy"]);
+    let requests = server.requests();
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.method == "POST" && r.status == 502)
+    );
+    assert!(requests.iter().any(|r| r.url.contains("/git/blobs/")));
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.url.starts_with("/repos/acme/api/keys"))
+    );
+    for target in ["github:acme/api", "github:acme/legacy"] {
+        let strip = |o: BTreeMap<String, (Outcome, String)>| -> BTreeMap<String, Outcome> {
+            o.into_iter().map(|(k, (v, _))| (k, v)).collect()
+        };
+        assert_eq!(
+            strip(outcomes(&evals, target)),
+            strip(outcomes(&baseline, target)),
+            "{target}"
+        );
+    }
+}
+
+/// Without a token GraphQL cannot be used (it requires authentication): files are read
+/// through REST and GraphQL is never asked.
+#[test]
+fn without_a_token_files_come_from_rest() {
+    let mut s = Scenario::new(&[("api", Kind::Compliant)]);
+    s.token = None;
+    let server = Server::start(s, 4);
+    let (repos, _) = run(&server, None, &["api"]);
+    let requests = server.requests();
+    assert!(!requests.iter().any(|r| r.method == "POST"));
+    assert!(requests.iter().any(|r| r.url.contains("/git/blobs/")));
+    // The workflow, and the local action it calls (read in a second wave).
+    let paths: Vec<&str> = repos[0].workflows.iter().map(|w| w.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [".github/workflows/ci.yml", "tools/setup/action.yml"]
+    );
+}
+
+/// A token that does not administer the repository: admin-only settings are not put in the
+/// GraphQL query (REST explains why they are unknown), blobs still are.
+#[test]
+fn graphql_asks_admin_settings_only_with_admin() {
+    let mut s = Scenario::new(&[("api", Kind::Compliant)]);
+    s.admin = false;
+    let server = Server::start(s, 4);
+    let (_, evals) = run(&server, Some("good"), &["api"]);
+    let requests = server.requests();
+    assert!(assert_graphql_valid(&requests) >= 1);
+    let bodies: Vec<String> = requests
+        .iter()
+        .filter(|r| r.method == "POST")
+        .filter_map(|r| r.body.clone())
+        .collect();
+    assert!(
+        bodies.iter().any(|b| b.contains("object(oid:")),
+        "{bodies:?}"
+    );
+    assert!(
+        bodies
+            .iter()
+            .all(|b| !b.contains("deployKeys") && !b.contains("hasVulnerabilityAlertsEnabled"))
+    );
+    let o = outcomes(&evals, "github:acme/api");
+    assert_outcome(&o, "CC6-019", Outcome::Unknown);
+    assert!(
+        o["CC6-019"].1.contains("Administration: read"),
+        "{}",
+        o["CC6-019"].1
     );
 }

@@ -77,6 +77,10 @@ pub struct Logged {
     pub conditional: bool,
     /// The `Authorization` header, if any.
     pub authorization: Option<String>,
+    /// The request method.
+    pub method: String,
+    /// The request body (GraphQL queries), if any.
+    pub body: Option<String>,
 }
 
 /// A running server; stops when dropped.
@@ -159,7 +163,8 @@ impl Server {
     }
 }
 
-/// Reads one request (a GET: headers only) and answers it; the connection is then closed.
+/// Reads one request (a GET, or a POST with a `Content-Length` body) and answers it; the
+/// connection is then closed.
 fn serve(
     mut stream: std::net::TcpStream,
     data: &Data,
@@ -178,9 +183,14 @@ fn serve(
             return;
         }
     }
-    let head = String::from_utf8_lossy(&buf).into_owned();
+    let end = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(buf.len(), |p| p + 4);
+    let head = String::from_utf8_lossy(&buf[..end]).into_owned();
     let mut lines = head.split("\r\n");
     let request_line = lines.next().unwrap_or("");
+    let method = request_line.split(' ').next().unwrap_or("GET").to_string();
     let url = request_line.split(' ').nth(1).unwrap_or("/").to_string();
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
@@ -192,9 +202,22 @@ fn serve(
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.clone())
     };
+    let mut request_body = None;
+    if let Some(len) = header("content-length").and_then(|l| l.parse::<usize>().ok()) {
+        let mut body = buf[end..].to_vec();
+        while body.len() < len {
+            match stream.read(&mut chunk) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => body.extend_from_slice(&chunk[..n]),
+            }
+        }
+        request_body = Some(String::from_utf8_lossy(&body).into_owned());
+    }
     let (status, resp_headers, body) = respond(
         data,
+        &method,
         &url,
+        request_body,
         header("authorization"),
         header("if-none-match"),
         log,
@@ -230,9 +253,12 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn respond(
     data: &Data,
+    method: &str,
     url: &str,
+    request_body: Option<String>,
     authorization: Option<String>,
     if_none_match: Option<String>,
     log: &Mutex<Vec<Logged>>,
@@ -254,21 +280,35 @@ fn respond(
         .get_mut(&path)
         .and_then(VecDeque::pop_front);
     let mut truncate = false;
+    let graphql = method == "POST" && (url == "/graphql" || url == "/api/graphql");
+    let reply = || {
+        if graphql {
+            graphql_answer(
+                data,
+                request_body.as_deref().unwrap_or(""),
+                authorization.as_deref(),
+            )
+        } else if method != "GET" {
+            msg(404, "Not Found")
+        } else {
+            answer(data, &local, authorization.as_deref(), prefix)
+        }
+    };
     let (status, mut headers, body) = match fault {
         Some(Fault::Status(s, h, b)) => (s, h, Some(b)),
         Some(Fault::Delay(d)) => {
             std::thread::sleep(d);
-            answer(data, &local, authorization.as_deref(), prefix)
+            reply()
         }
         Some(Fault::Truncate) => {
             truncate = true;
-            answer(data, &local, authorization.as_deref(), prefix)
+            reply()
         }
-        None => answer(data, &local, authorization.as_deref(), prefix),
+        None => reply(),
     };
     let mut body = body.unwrap_or_default();
     let mut status = status;
-    if status == 200 {
+    if status == 200 && !graphql {
         let etag = format!("\"{:016x}\"", fxhash(&body));
         if if_none_match.as_deref() == Some(etag.as_str()) {
             status = 304;
@@ -284,6 +324,8 @@ fn respond(
         status,
         conditional: if_none_match.is_some(),
         authorization,
+        method: method.to_string(),
+        body: request_body,
     });
     headers.push((
         "Content-Type".into(),
@@ -367,22 +409,13 @@ const ACTION: &str =
 struct Data {
     scenario: Scenario,
     base: String,
-    blobs: BTreeMap<String, String>,
 }
 
 impl Data {
     fn new(scenario: Scenario, base: &str) -> Self {
-        let mut blobs = BTreeMap::new();
-        for text in [CI, CI_BAD, CODEOWNERS, ACTION, "# Security\n"] {
-            blobs.insert(
-                format!("{:040x}", u128::from(fxhash(text))),
-                text.to_string(),
-            );
-        }
         Self {
             scenario,
             base: base.to_string(),
-            blobs,
         }
     }
 
@@ -514,14 +547,13 @@ fn answer(data: &Data, url: &str, auth: Option<&str>, prefix: &str) -> Answer {
             let Some(kind) = data.kind(r) else {
                 return msg(404, "Not Found");
             };
-            repo_answer(data, kind, &format!("{o}/{r}"), rest, &q, authed, admin)
+            repo_answer(kind, &format!("{o}/{r}"), rest, &q, authed, admin)
         }
         _ => msg(404, "Not Found"),
     }
 }
 
 fn repo_answer(
-    data: &Data,
     kind: Kind,
     full: &str,
     rest: &[&str],
@@ -718,17 +750,7 @@ fn repo_answer(
             }
         }
         ["git", "trees", "main"] => {
-            let mut entries = vec![("Cargo.toml", "[package]\n")];
-            if good {
-                entries.push((".github/workflows/ci.yml", CI));
-                entries.push(("tools/setup/action.yml", ACTION));
-                entries.push((".github/CODEOWNERS", CODEOWNERS));
-                entries.push(("SECURITY.md", "# Security\n"));
-            } else {
-                entries.push((".github/workflows/ci.yml", CI_BAD));
-                entries.push((".github/CODEOWNERS", CODEOWNERS));
-            }
-            let tree: Vec<Value> = entries
+            let tree: Vec<Value> = files(kind, full)
                 .iter()
                 .map(|(p, text)| json!({"path": p, "mode": "100644", "type": "blob", "sha": Data::sha(text), "size": text.len()}))
                 .collect();
@@ -737,10 +759,10 @@ fn repo_answer(
                 json!({"tree": tree, "truncated": false}),
             ))
         }
-        ["git", "blobs", sha] => match data.blobs.get(*sha) {
+        ["git", "blobs", sha] => match blob(kind, full, sha) {
             Some(text) => ok(patched(
                 "git__get-blob.200.json",
-                json!({"content": base64(text), "encoding": "base64", "sha": sha, "size": text.len()}),
+                json!({"content": base64(&text), "encoding": "base64", "sha": sha, "size": text.len()}),
             )),
             None => msg(404, "Not Found"),
         },
@@ -749,6 +771,133 @@ fn repo_answer(
             msg(404, "Not Found")
         }
     }
+}
+
+/// The files of a repository's default branch. Workflows and CODEOWNERS end with a comment
+/// naming the repository, so no two repositories share a blob (as in a real organization,
+/// where files differ), while line numbers stay those of the constants.
+fn files(kind: Kind, full: &str) -> Vec<(&'static str, String)> {
+    let mut entries = vec![("Cargo.toml", "[package]\n".to_string())];
+    let own = |text: &str| format!("{text}# {full}\n");
+    if kind != Kind::NonCompliant {
+        entries.push((".github/workflows/ci.yml", own(CI)));
+        entries.push(("tools/setup/action.yml", ACTION.to_string()));
+        entries.push((".github/CODEOWNERS", own(CODEOWNERS)));
+        entries.push(("SECURITY.md", "# Security\n".to_string()));
+    } else {
+        entries.push((".github/workflows/ci.yml", own(CI_BAD)));
+        entries.push((".github/CODEOWNERS", own(CODEOWNERS)));
+    }
+    entries
+}
+
+/// The text of blob `sha` in a repository.
+fn blob(kind: Kind, full: &str, sha: &str) -> Option<String> {
+    files(kind, full)
+        .into_iter()
+        .map(|(_, text)| text)
+        .find(|text| Data::sha(text) == sha)
+}
+
+/// Answers the GraphQL queries the client builds (`src/providers/github/graphql.rs`): one
+/// aliased `repository` per repository, `object(oid:)` blobs, `deployKeys` and
+/// `hasVulnerabilityAlertsEnabled`, read line by line from the query, with the values taken
+/// from `variables`. Fields the token may not read are `null` with a `FORBIDDEN` error, as
+/// GitHub answers.
+fn graphql_answer(data: &Data, body: &str, auth: Option<&str>) -> Answer {
+    let s = &data.scenario;
+    let authed = match (&s.token, auth) {
+        (_, None) => return msg(401, "This endpoint requires you to be authenticated."),
+        (None, Some(_)) => true,
+        (Some(t), Some(a)) => a == format!("Bearer {t}") || a == format!("token {t}"),
+    };
+    if !authed {
+        return msg(401, "Bad credentials");
+    }
+    let admin = s.admin;
+    let Ok(request) = serde_json::from_str::<Value>(body) else {
+        return msg(400, "Problems parsing JSON");
+    };
+    let query = request["query"].as_str().unwrap_or("");
+    let vars = &request["variables"];
+    let var = |name: &str| {
+        vars[name.trim_start_matches('$')]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+    let mut out = serde_json::Map::new();
+    let mut errors = Vec::new();
+    let mut current: Option<(String, Option<(Kind, String)>)> = None;
+    for line in query.lines().map(str::trim) {
+        if let Some((alias, rest)) = line.split_once(": repository(owner: ") {
+            let (owner_var, rest) = rest.split_once(", name: ").unwrap_or(("", ""));
+            let name_var = rest.split(')').next().unwrap_or("");
+            let (owner, name) = (var(owner_var), var(name_var));
+            let full = format!("{owner}/{name}");
+            let found = (owner == s.org).then(|| data.kind(&name)).flatten();
+            match found {
+                Some(kind) => {
+                    out.insert(alias.to_string(), json!({}));
+                    current = Some((alias.to_string(), Some((kind, full))));
+                }
+                None => {
+                    out.insert(alias.to_string(), Value::Null);
+                    errors.push(json!({"type": "NOT_FOUND", "path": [alias],
+                        "message": format!("Could not resolve to a Repository with the name '{full}'.")}));
+                    current = Some((alias.to_string(), None));
+                }
+            }
+            continue;
+        }
+        let Some((alias, Some((kind, full)))) = &current else {
+            continue;
+        };
+        let forbidden = |field: &str, errors: &mut Vec<Value>| {
+            errors.push(json!({"type": "FORBIDDEN", "path": [alias, field],
+                "message": "Resource not accessible by integration"}));
+            Value::Null
+        };
+        let (field, value) = if let Some((field, rest)) = line.split_once(": object(oid: ") {
+            let oid = var(rest.split(')').next().unwrap_or(""));
+            let value = match blob(*kind, full, &oid) {
+                Some(text) => json!({"text": text, "isBinary": false, "isTruncated": false}),
+                None => Value::Null,
+            };
+            (field.to_string(), value)
+        } else if line.starts_with("deployKeys(") {
+            let value = if admin {
+                let keys = example("repos__list-deploy-keys.200.default.json");
+                let nodes: Vec<Value> = keys
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|k| json!({"title": k["title"], "readOnly": *kind != Kind::NonCompliant}))
+                    .collect();
+                json!({"totalCount": nodes.len(), "nodes": nodes})
+            } else {
+                forbidden("deployKeys", &mut errors)
+            };
+            ("deployKeys".to_string(), value)
+        } else if line == "hasVulnerabilityAlertsEnabled" {
+            let value = if admin {
+                json!(*kind != Kind::NonCompliant)
+            } else {
+                forbidden("hasVulnerabilityAlertsEnabled", &mut errors)
+            };
+            ("hasVulnerabilityAlertsEnabled".to_string(), value)
+        } else {
+            continue;
+        };
+        if let Some(Value::Object(repo)) = out.get_mut(alias.as_str()) {
+            repo.insert(field, value);
+        }
+    }
+    let mut answer = json!({ "data": out });
+    if !errors.is_empty() {
+        answer["errors"] = Value::Array(errors);
+    }
+    (200, Vec::new(), Some(answer.to_string()))
 }
 
 fn patched_list(name: &str, patch: Value) -> Value {

@@ -172,6 +172,10 @@ pub struct Stats {
     pub retries: AtomicU64,
     /// Rate-limit waits taken.
     pub rate_limit_waits: AtomicU64,
+    /// GraphQL queries sent (counted in `requests` too).
+    pub graphql: AtomicU64,
+    /// Git objects read from the cache without any request.
+    pub immutable_hits: AtomicU64,
 }
 
 /// A snapshot of [`Stats`].
@@ -185,6 +189,10 @@ pub struct StatsSnapshot {
     pub retries: u64,
     /// Rate-limit waits.
     pub rate_limit_waits: u64,
+    /// GraphQL queries (included in `requests`).
+    pub graphql: u64,
+    /// Git objects read from the cache without a request.
+    pub immutable_hits: u64,
 }
 
 /// Something that shows a message to the person running the tool (the progress bar's
@@ -194,6 +202,8 @@ pub type Notify = Arc<dyn Fn(&str) + Send + Sync>;
 /// The client. Cheap to share behind an `Arc`.
 pub struct Client {
     octo: octocrab::Octocrab,
+    /// The GraphQL transport (its base is the GraphQL root), when there is a token.
+    gql: Option<octocrab::Octocrab>,
     cfg: ClientConfig,
     sem: Semaphore,
     cache: Cache,
@@ -245,8 +255,22 @@ impl Client {
             builder = builder.personal_token(token.expose().to_string());
         }
         let octo = builder.build().map_err(|e| err(e.to_string()))?;
+        let gql = match &cfg.token {
+            Some(token) => Some(
+                octocrab::OctocrabBuilder::new()
+                    .base_uri(graphql_root(&base).as_str())
+                    .map_err(|e| err(e.to_string()))?
+                    .set_connect_timeout(Some(cfg.timeout))
+                    .set_read_timeout(Some(cfg.timeout))
+                    .personal_token(token.expose().to_string())
+                    .build()
+                    .map_err(|e| err(e.to_string()))?,
+            ),
+            None => None,
+        };
         Ok(Self {
             octo,
+            gql,
             sem: Semaphore::new(cfg.concurrency.max(1)),
             cache: Cache::new(
                 cfg.cache_dir.clone(),
@@ -281,6 +305,8 @@ impl Client {
             not_modified: self.stats.not_modified.load(Ordering::Relaxed),
             retries: self.stats.retries.load(Ordering::Relaxed),
             rate_limit_waits: self.stats.rate_limit_waits.load(Ordering::Relaxed),
+            graphql: self.stats.graphql.load(Ordering::Relaxed),
+            immutable_hits: self.stats.immutable_hits.load(Ordering::Relaxed),
         }
     }
 
@@ -289,10 +315,65 @@ impl Client {
         format!("{}{}", self.cfg.base_url, path)
     }
 
+    /// The full URL of the GraphQL endpoint, for facts.
+    pub fn graphql_url(&self) -> String {
+        format!("{}{GRAPHQL_PATH}", graphql_root(&self.cfg.base_url))
+    }
+
     /// GETs `path` (with its query). Any status is returned except 401, rate limits beyond
     /// the cap, and 5xx or transport failures after every retry.
     pub async fn get(&self, path: &str) -> Result<Reply, ClientError> {
-        let cached = self.cache.get(path);
+        self.request(path, None).await
+    }
+
+    /// POSTs a GraphQL query with its variables to the GraphQL endpoint (`/graphql` on
+    /// github.com, `/api/graphql` on GitHub Enterprise Server), with the same concurrency,
+    /// retries and rate-limit handling as REST requests. GraphQL answers are not cached: the
+    /// caller caches what is immutable. `Err` without a token (GraphQL requires one).
+    pub async fn graphql(
+        &self,
+        query: &str,
+        variables: serde_json::Value,
+    ) -> Result<Reply, ClientError> {
+        if self.gql.is_none() {
+            return Err(ClientError::Unauthorized {
+                path: GRAPHQL_PATH.to_string(),
+                authenticated: false,
+            });
+        }
+        let body = serde_json::json!({ "query": query, "variables": variables }).to_string();
+        self.request(GRAPHQL_PATH, Some(body)).await
+    }
+
+    /// The text stored under an immutable key (a Git object id), if any.
+    pub fn immutable_get(&self, key: &str) -> Option<String> {
+        self.cache
+            .get(&format!("immutable:{key}"))
+            .map(|e| e.body)
+            .inspect(|_| {
+                self.stats.immutable_hits.fetch_add(1, Ordering::Relaxed);
+            })
+    }
+
+    /// Stores the text of an immutable key (a Git object id).
+    pub fn immutable_put(&self, key: &str, text: &str) {
+        self.cache.put(
+            &format!("immutable:{key}"),
+            &Entry {
+                etag: String::new(),
+                status: 200,
+                link: None,
+                body: text.to_string(),
+            },
+        );
+    }
+
+    async fn request(&self, path: &str, post: Option<String>) -> Result<Reply, ClientError> {
+        let cached = if post.is_none() {
+            self.cache.get(path)
+        } else {
+            None
+        };
         let mut attempt = 0u32;
         let mut last_problem;
         loop {
@@ -318,7 +399,11 @@ impl Client {
                         attempts: attempt,
                     })?;
                 self.stats.requests.fetch_add(1, Ordering::Relaxed);
-                tokio::time::timeout(self.cfg.timeout, self.send(path, headers)).await
+                if post.is_some() {
+                    self.stats.graphql.fetch_add(1, Ordering::Relaxed);
+                }
+                tokio::time::timeout(self.cfg.timeout, self.send(path, headers, post.as_deref()))
+                    .await
             };
             attempt += 1;
             match result {
@@ -336,6 +421,12 @@ impl Client {
                             revalidated: true,
                         });
                     }
+                    // GraphQL reports its primary rate limit in a 200 answer.
+                    let status = if post.is_some() && status == 200 && graphql_rate_limited(&body) {
+                        429
+                    } else {
+                        status
+                    };
                     if let Some(wait) = rate_limit_wait(status, &head, &body) {
                         self.pause(path, wait).await?;
                         continue;
@@ -351,6 +442,7 @@ impl Client {
                     } else {
                         let link = header(&head, "link");
                         if status == 200
+                            && post.is_none()
                             && let Some(etag) = header(&head, "etag")
                         {
                             self.cache.put(
@@ -479,12 +571,17 @@ impl Client {
         &self,
         path: &str,
         headers: HeaderMap,
+        post: Option<&str>,
     ) -> Result<(u16, HeaderMap, String), String> {
-        let resp = self
-            .octo
-            ._get_with_headers(path, Some(headers))
-            .await
-            .map_err(|e| describe(&e))?;
+        let resp = match (post, &self.gql) {
+            (Some(body), Some(gql)) => {
+                let body: serde_json::Value =
+                    serde_json::from_str(body).map_err(|e| e.to_string())?;
+                gql._post(path, Some(&body)).await
+            }
+            _ => self.octo._get_with_headers(path, Some(headers)).await,
+        }
+        .map_err(|e| describe(&e))?;
         let status = resp.status().as_u16();
         let head = resp.headers().clone();
         let bytes = resp
@@ -555,6 +652,29 @@ fn describe(e: &dyn std::error::Error) -> String {
         src = inner.source();
     }
     s
+}
+
+/// The path of the GraphQL endpoint under [`graphql_root`].
+const GRAPHQL_PATH: &str = "/graphql";
+
+/// The root under which GraphQL lives: the API root on github.com (`/graphql`), and `/api`
+/// on GitHub Enterprise Server, whose REST API is under `/api/v3` and GraphQL at
+/// `/api/graphql`.
+pub fn graphql_root(base: &str) -> String {
+    let base = base.trim_end_matches('/');
+    base.strip_suffix("/v3").unwrap_or(base).to_string()
+}
+
+/// Whether a GraphQL answer reports the primary rate limit (`"type": "RATE_LIMITED"`).
+fn graphql_rate_limited(body: &str) -> bool {
+    body.contains("RATE_LIMITED")
+        && serde_json::from_str::<serde_json::Value>(body).is_ok_and(|v| {
+            v["errors"].as_array().is_some_and(|errors| {
+                errors
+                    .iter()
+                    .any(|e| e["type"].as_str() == Some("RATE_LIMITED"))
+            })
+        })
 }
 
 fn header(head: &HeaderMap, name: &str) -> Option<String> {
@@ -634,6 +754,28 @@ mod tests {
             !shown.contains("ghp_secret123") && shown.contains("redacted"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn graphql_lives_beside_the_rest_api() {
+        assert_eq!(
+            graphql_root("https://api.github.com"),
+            "https://api.github.com"
+        );
+        assert_eq!(
+            graphql_root("https://ghe.example/api/v3/"),
+            "https://ghe.example/api"
+        );
+    }
+
+    #[test]
+    fn graphql_rate_limit_answers_are_recognised() {
+        assert!(graphql_rate_limited(
+            r#"{"errors":[{"type":"RATE_LIMITED","message":"API rate limit exceeded"}]}"#
+        ));
+        assert!(!graphql_rate_limited(
+            r#"{"data":{"r0":{"b0":{"text":"RATE_LIMITED"}}}}"#
+        ));
     }
 
     #[test]

@@ -12,6 +12,7 @@
 
 pub mod cache;
 pub mod client;
+pub mod graphql;
 pub mod settings;
 pub mod tree;
 
@@ -189,12 +190,16 @@ pub fn collect(opts: &Options) -> Result<Collected, Error> {
         }
         let shared = Arc::new(Shared {
             client: client.clone(),
+            // GraphQL needs a token; without one every file is read through REST.
+            batcher: client
+                .authenticated()
+                .then(|| graphql::Batcher::start(client.clone(), names.len())),
             opts: opts.clone(),
             orgs: Mutex::new(HashMap::new()),
         });
         // Repositories run concurrently; the client's semaphore bounds the requests.
         let mut set = tokio::task::JoinSet::new();
-        let width = opts.concurrency.max(1) * 2;
+        let width = opts.concurrency.max(1) * 4;
         let mut out: Vec<Option<Repository>> = vec![None; names.len()];
         let mut queue = names.iter().cloned().enumerate();
         loop {
@@ -312,6 +317,7 @@ async fn list_org(client: &Client, org: &str) -> Result<Vec<String>, Error> {
 
 struct Shared {
     client: Arc<Client>,
+    batcher: Option<graphql::Batcher>,
     opts: Options,
     orgs: Mutex<HashMap<String, Arc<OnceCell<OrgData>>>>,
 }
@@ -382,30 +388,49 @@ async fn repository(shared: &Shared, full: &str) -> Repository {
     let wanted = |name: &str| prod.iter().any(|r| r.is_match(name));
 
     let actions_path = format!("/repos/{full}/actions/permissions");
-    let (default_bp, envs, actions, workflow, retention, fork, keys, hooks, alerts, pvr, files) = tokio::join!(
+    // Dependabot security updates cannot be on without Dependabot alerts: when the
+    // repository shows them enabled, the alerts need not be asked.
+    let alerts_shown = raw.feature("dependabot_security_updates") == Some("enabled");
+    // Admin-only settings that GraphQL answers in the query that reads the blobs; asked only
+    // when the token is known to administer the repository (otherwise REST reports why).
+    let extras = tree::Extras {
+        deploy_keys: access.admin == Some(true),
+        vulnerability_alerts: access.admin == Some(true) && !alerts_shown,
+    };
+    let (default_bp, envs, actions, workflow, retention, fork, hooks, pvr, fetched) = tokio::join!(
         settings::branch_protection(c, &access, &full, &branch, true),
         settings::environments(c, &access, &full, &wanted),
         settings::actions(c, &access, &actions_path),
         settings::workflow_permissions(c, &access, &full),
         settings::retention(c, &access, &full),
         settings::fork_pr_approval(c, &access, &full, public),
-        settings::deploy_keys(c, &access, &full),
         settings::webhooks(c, &access, &full),
-        async {
-            // Dependabot security updates cannot be on without Dependabot alerts: when the
-            // repository shows them enabled, the alerts endpoint need not be asked.
-            if raw.feature("dependabot_security_updates") == Some("enabled") {
-                Evidence::Known {
-                    url: c.url(&path),
-                    value: true,
-                }
-            } else {
-                settings::dependabot_alerts(c, &access, &full).await
-            }
-        },
         settings::private_vulnerability_reporting(c, &access, &full, public),
-        tree::fetch(c, &full, &branch),
+        tree::fetch(c, shared.batcher.as_ref(), &full, &branch, extras),
     );
+    let graphql_url = |field: &str| format!("{}#repository.{field}", c.graphql_url());
+    let keys = match fetched.deploy_keys {
+        Some(value) => Evidence::Known {
+            url: graphql_url("deployKeys"),
+            value,
+        },
+        None => settings::deploy_keys(c, &access, &full).await,
+    };
+    let alerts = if alerts_shown {
+        Evidence::Known {
+            url: c.url(&path),
+            value: true,
+        }
+    } else {
+        match fetched.vulnerability_alerts {
+            Some(value) => Evidence::Known {
+                url: graphql_url("hasVulnerabilityAlertsEnabled"),
+                value,
+            },
+            None => settings::dependabot_alerts(c, &access, &full).await,
+        }
+    };
+    let files = fetched.files;
     let org = if is_org {
         Some(org_data(shared, &owner, &access).await)
     } else {

@@ -1,14 +1,21 @@
-//! A remote repository's pipeline files: one recursive tree listing of the default branch,
-//! then the blobs of the files the local provider reads (workflows, local actions, Dependabot,
-//! CODEOWNERS). Blobs are addressed by content hash, so the cache revalidates them for free.
-//! The files are then parsed by the local provider's parsers with the same relative paths, so
-//! every local rule runs on remote repositories with correct paths and lines.
+//! A remote repository's pipeline files: one recursive tree listing of the default branch
+//! (REST, revalidated with its `ETag`), then the blobs of the files the local provider reads
+//! (workflows, local actions, Dependabot, CODEOWNERS).
+//!
+//! Blobs are addressed by content hash, so a blob once read is kept in the cache under its
+//! object id and never asked again. The others are read in batched GraphQL queries shared
+//! with other repositories ([`super::graphql`]); whatever GraphQL does not answer (no token,
+//! an error) is read from the REST blob endpoint. The files are then parsed by the local
+//! provider's parsers with the same relative paths, so every local rule runs on remote
+//! repositories with correct paths and lines.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
 use super::client::{Client, ClientError};
+use super::graphql::{Batcher, Request};
+use crate::facts::github::DeployKey;
 use crate::providers::local_gha;
 
 #[derive(Debug, Deserialize)]
@@ -47,43 +54,55 @@ pub struct Files {
     pub texts: BTreeMap<String, String>,
     /// Problems (a truncated listing, an unreadable blob), for diagnostics.
     pub problems: Vec<(String, String)>,
+    /// Object id and size of every file of the tree (emptied once the blobs are read).
+    shas: BTreeMap<String, (String, u64)>,
 }
 
-/// Reads the tree of `branch` and the pipeline files in it. `Err` when the tree itself could
-/// not be read (the reason).
-pub async fn fetch(client: &Client, repo: &str, branch: &str) -> Result<Files, String> {
-    let path = format!(
-        "/repos/{repo}/git/trees/{}?recursive=1",
-        super::settings::encode(branch)
-    );
-    let tree = match client.get_json::<RawTree>(&path).await {
-        Ok(Ok(t)) => t,
-        // An empty repository has no tree.
-        Ok(Err(r)) if r.status == 409 => return Ok(Files::default()),
-        Ok(Err(r)) => {
-            return Err(format!(
-                "listing the files of `{branch}` failed: GitHub answered {} \"{}\" (needs Contents: read)",
-                r.status,
-                r.message()
-            ));
-        }
-        Err(e) => return Err(format!("listing the files of `{branch}` failed: {e}")),
+/// Settings read in the same batched query as the first blobs (see [`super::graphql`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extras {
+    /// Ask for the deploy keys.
+    pub deploy_keys: bool,
+    /// Ask whether Dependabot alerts are on.
+    pub vulnerability_alerts: bool,
+}
+
+/// What [`fetch`] read.
+#[derive(Debug)]
+pub struct Fetched {
+    /// The files, or why the tree could not be listed.
+    pub files: Result<Files, String>,
+    /// The deploy keys, when GraphQL answered them (otherwise ask REST).
+    pub deploy_keys: Option<Vec<DeployKey>>,
+    /// Whether Dependabot alerts are on, when GraphQL answered it.
+    pub vulnerability_alerts: Option<bool>,
+}
+
+/// Reads the tree of `branch` and the pipeline files in it, with the `extras` settings when
+/// a batcher is given.
+pub async fn fetch(
+    client: &Client,
+    batcher: Option<&Batcher>,
+    repo: &str,
+    branch: &str,
+    extras: Extras,
+) -> Fetched {
+    let mut fetched = Fetched {
+        files: Err(String::new()),
+        deploy_keys: None,
+        vulnerability_alerts: None,
     };
-    let mut files = Files::default();
-    let mut shas = BTreeMap::new();
-    for e in tree.tree {
-        if e.kind == "blob" {
-            shas.insert(e.path.clone(), (e.sha, e.size.unwrap_or(0)));
-            files.paths.push(e.path);
+    let mut extras = batcher.map(|_| extras).unwrap_or_default();
+    fetched.files = list(client, repo, branch).await;
+    let Ok(files) = &mut fetched.files else {
+        if let Some(b) = batcher {
+            let answer = b.ask(request(repo, Vec::new(), extras)).await;
+            fetched.deploy_keys = answer.deploy_keys;
+            fetched.vulnerability_alerts = answer.vulnerability_alerts;
         }
-    }
-    if tree.truncated {
-        files.problems.push((
-            String::new(),
-            "GitHub truncated the file listing (over 100,000 entries); pipeline files may be missing"
-                .into(),
-        ));
-    }
+        return fetched;
+    };
+    let shas = std::mem::take(&mut files.shas);
     let mut wave = local_gha::wanted_files(&files.paths);
     // Local actions that steps call (`uses: ./path`) wherever they live, wave after wave
     // (bounded), as the local provider reads them.
@@ -91,7 +110,12 @@ pub async fn fetch(client: &Client, repo: &str, branch: &str) -> Result<Files, S
         if wave.is_empty() {
             break;
         }
-        fetch_wave(client, repo, &shas, &wave, &mut files).await;
+        let (keys, alerts) = fetch_wave(client, batcher, repo, &shas, &wave, files, extras).await;
+        if extras.deploy_keys || extras.vulnerability_alerts {
+            fetched.deploy_keys = keys;
+            fetched.vulnerability_alerts = alerts;
+            extras = Extras::default();
+        }
         let mut next = Vec::new();
         for rel in &wave {
             let Some(text) = files.texts.get(rel) else {
@@ -124,18 +148,76 @@ pub async fn fetch(client: &Client, repo: &str, branch: &str) -> Result<Files, S
         }
         wave = next;
     }
+    if let (Some(b), true) = (batcher, extras.deploy_keys || extras.vulnerability_alerts) {
+        // No pipeline file at all: the settings are still asked for.
+        let answer = b.ask(request(repo, Vec::new(), extras)).await;
+        fetched.deploy_keys = answer.deploy_keys;
+        fetched.vulnerability_alerts = answer.vulnerability_alerts;
+    }
+    fetched
+}
+
+fn request(repo: &str, blobs: Vec<String>, extras: Extras) -> Request {
+    Request {
+        repo: repo.to_string(),
+        blobs,
+        deploy_keys: extras.deploy_keys,
+        vulnerability_alerts: extras.vulnerability_alerts,
+    }
+}
+
+/// The recursive tree listing: every file path and the object id and size of each.
+async fn list(client: &Client, repo: &str, branch: &str) -> Result<Files, String> {
+    let path = format!(
+        "/repos/{repo}/git/trees/{}?recursive=1",
+        super::settings::encode(branch)
+    );
+    let tree = match client.get_json::<RawTree>(&path).await {
+        Ok(Ok(t)) => t,
+        // An empty repository has no tree.
+        Ok(Err(r)) if r.status == 409 => return Ok(Files::default()),
+        Ok(Err(r)) => {
+            return Err(format!(
+                "listing the files of `{branch}` failed: GitHub answered {} \"{}\" (needs Contents: read)",
+                r.status,
+                r.message()
+            ));
+        }
+        Err(e) => return Err(format!("listing the files of `{branch}` failed: {e}")),
+    };
+    let mut files = Files::default();
+    for e in tree.tree {
+        if e.kind == "blob" {
+            files
+                .shas
+                .insert(e.path.clone(), (e.sha, e.size.unwrap_or(0)));
+            files.paths.push(e.path);
+        }
+    }
+    if tree.truncated {
+        files.problems.push((
+            String::new(),
+            "GitHub truncated the file listing (over 100,000 entries); pipeline files may be missing"
+                .into(),
+        ));
+    }
     Ok(files)
 }
 
+/// Reads the blobs of `wave`: from the cache by object id, then one batched GraphQL request
+/// (with `extras`), then REST for what is left. Returns what GraphQL said of the extras.
 async fn fetch_wave(
     client: &Client,
+    batcher: Option<&Batcher>,
     repo: &str,
     shas: &BTreeMap<String, (String, u64)>,
     wave: &[String],
     files: &mut Files,
-) {
-    for rel in wave.iter().cloned() {
-        let Some((sha, size)) = shas.get(&rel) else {
+    extras: Extras,
+) -> (Option<Vec<DeployKey>>, Option<bool>) {
+    let mut wanted: Vec<(String, String)> = Vec::new();
+    for rel in wave {
+        let Some((sha, size)) = shas.get(rel) else {
             continue;
         };
         if *size > local_gha::MAX_FILE_BYTES {
@@ -148,13 +230,36 @@ async fn fetch_wave(
             ));
             continue;
         }
-        match blob(client, repo, sha).await {
+        match client.immutable_get(sha) {
+            Some(text) => {
+                files.texts.insert(rel.clone(), text);
+            }
+            None => wanted.push((rel.clone(), sha.clone())),
+        }
+    }
+    let mut answer = super::graphql::Answer::default();
+    if let Some(b) = batcher {
+        let mut oids: Vec<String> = wanted.iter().map(|(_, sha)| sha.clone()).collect();
+        oids.sort();
+        oids.dedup();
+        if !oids.is_empty() || extras.deploy_keys || extras.vulnerability_alerts {
+            answer = b.ask(request(repo, oids, extras)).await;
+        }
+    }
+    for (rel, sha) in wanted {
+        let got = match answer.blobs.get(&sha) {
+            Some(r) => r.clone(),
+            None => blob(client, repo, &sha).await,
+        };
+        match got {
             Ok(text) => {
+                client.immutable_put(&sha, &text);
                 files.texts.insert(rel, text);
             }
             Err(why) => files.problems.push((rel, why)),
         }
     }
+    (answer.deploy_keys, answer.vulnerability_alerts)
 }
 
 async fn blob(client: &Client, repo: &str, sha: &str) -> Result<String, String> {
