@@ -953,3 +953,70 @@ fn graphql_asks_admin_settings_only_with_admin() {
         o["CC6-019"].1
     );
 }
+
+/// CC8-018: a deploy job's credentials must be secrets of its production environment. Only
+/// production environments that a job reading secrets deploys to are asked for their secrets.
+#[test]
+fn production_credentials_must_be_environment_secrets() {
+    let kinds = [("api", Kind::Compliant), ("classic", Kind::ClassicOnly)];
+    let server = Server::start(Scenario::new(&kinds), 4);
+    let (_, evals) = run(&server, Some("good"), &["api", "classic"]);
+    let asked: Vec<String> = server
+        .requests()
+        .iter()
+        .filter(|r| r.url.contains("/secrets"))
+        .map(|r| r.url.split('?').next().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        asked,
+        ["/repos/acme/api/environments/production/secrets"],
+        "only the production environment a secret-reading job deploys to"
+    );
+    let job_evals = |evals: &[Evaluation]| -> Vec<(Outcome, String, Option<u32>)> {
+        evals
+            .iter()
+            .filter(|e| e.rule == "CC8-018" && e.target == "github:acme/api")
+            .filter(|e| e.resource.contains(".github/workflows/ci.yml"))
+            .map(|e| {
+                (
+                    e.outcome,
+                    e.message.clone(),
+                    e.location.as_ref().map(|l| l.line),
+                )
+            })
+            .collect()
+    };
+    let ok = job_evals(&evals);
+    assert_eq!(ok.len(), 1, "{ok:?}");
+    assert_eq!(ok[0].0, Outcome::Pass, "{ok:?}");
+
+    let mut s = Scenario::new(&kinds);
+    s.production_secrets = vec!["UNRELATED".into()];
+    let server = Server::start(s, 4);
+    let (_, evals) = run(&server, Some("good"), &["api"]);
+    let bad = job_evals(&evals);
+    assert_eq!(bad.len(), 1, "{bad:?}");
+    assert_eq!(bad[0].0, Outcome::Fail);
+    assert!(bad[0].1.contains("(DEPLOY_TOKEN)"), "{}", bad[0].1);
+    // Anchored at the job's `environment:` line of the workflow.
+    assert_eq!(bad[0].2, Some(20));
+
+    // Without a token the secrets are unknown, never a pass.
+    let mut s = Scenario::new(&[("api", Kind::Compliant)]);
+    s.token = None;
+    let server = Server::start(s, 4);
+    let (repos, _) = run(&server, None, &["api"]);
+    let envs = repos[0]
+        .github
+        .as_ref()
+        .unwrap()
+        .environments
+        .known()
+        .unwrap();
+    let prod = envs.iter().find(|e| e.name == "production").unwrap();
+    assert!(
+        matches!(&prod.secrets, Some(soc2::facts::github::Evidence::Unknown { reason, .. }) if reason.contains("no token")),
+        "{:?}",
+        prod.secrets
+    );
+}

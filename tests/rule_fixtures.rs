@@ -10,7 +10,9 @@
 //! holding `case.json` with a JSON merge patch over `fixtures/github-base.facts.json` (a
 //! compliant repository's facts as collected from the test server), an optional policy patch,
 //! the expected outcome (`pass`, `fail` or `unknown`), a text the message or reason must
-//! contain and, for failures, the expected `path:line` anchor.
+//! contain and, for failures, the expected `path:line` anchor. When the rule evaluates
+//! several subjects of the patched facts (a repository and its jobs), `subject` names the
+//! `path:line` anchor of the one the case is about.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -273,7 +275,22 @@ fn facts_case(set: &RuleSet, rule: &str, case: &Path, problems: &mut Vec<String>
             "{rule}/{name}: the case name must start with `{want}-`"
         ));
     }
-    let got: Vec<_> = evals.iter().filter(|e| e.rule == rule).collect();
+    // A rule with a repository scope and a job scope gives one evaluation per subject: the
+    // case names the one it is about by its anchor.
+    let at = |e: &soc2::engine::Evaluation| {
+        e.location
+            .as_ref()
+            .map(|l| format!("{}:{}", l.path, l.line))
+    };
+    let got: Vec<_> = evals
+        .iter()
+        .filter(|e| e.rule == rule)
+        .filter(|e| {
+            spec["subject"]
+                .as_str()
+                .is_none_or(|s| at(e).as_deref() == Some(s))
+        })
+        .collect();
     if got.len() != 1 || outcome_name(got[0].outcome) != want {
         problems.push(format!(
             "{rule}/{name}: expected one `{want}`, got {:?}",
@@ -306,7 +323,8 @@ fn facts_case(set: &RuleSet, rule: &str, case: &Path, problems: &mut Vec<String>
             problems.push(format!("{rule}/{name}: anchored at {loc:?}, expected {at}"));
         }
     }
-    if want == "fail" && !e.resource.starts_with("github://") {
+    // A finding on a settings subject names its resource; a job's finding names its file.
+    if want == "fail" && spec["subject"].is_null() && !e.resource.starts_with("github://") {
         problems.push(format!(
             "{rule}/{name}: a settings finding names its resource (github://...), got `{}`",
             e.resource

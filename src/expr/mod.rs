@@ -16,7 +16,7 @@ use cel::common::ast::{EntryExpr, Expr as Ast, IdedExpr};
 use cel::common::value::{CowVal, Val};
 use cel::context::VariableResolver;
 
-pub use helpers::{HELPERS, untrusted_references};
+pub use helpers::{HELPERS, secret_refs, untrusted_references};
 pub use template::Template;
 
 /// Functions of CEL's standard library and macros that rule conditions may call.

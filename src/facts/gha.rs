@@ -112,6 +112,10 @@ pub struct Job {
     /// `continue-on-error:` as written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub continue_on_error: Option<String>,
+    /// Names of the secrets the job reads (`secrets.NAME` in its `env:`, `with:`, and its
+    /// steps' `run:`, `with:` and `env:`), except `GITHUB_TOKEN`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secrets_read: Vec<String>,
     /// Whether job `concurrency:` is set.
     pub concurrency: bool,
     /// Steps in order.

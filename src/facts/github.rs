@@ -323,6 +323,10 @@ pub struct Environment {
     pub branch_policy: String,
     /// For `custom`: the branch and tag patterns.
     pub branch_patterns: Vec<String>,
+    /// Names of the environment's own secrets; read only for production environments that a
+    /// job reading secrets deploys to (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secrets: Option<Evidence<Vec<String>>>,
 }
 
 /// Actions permissions of a repository or organization.

@@ -51,6 +51,9 @@ pub struct Scenario {
     pub token: Option<String>,
     /// Latency added to every answer.
     pub latency: Duration,
+    /// The own secrets of the `production` environment of compliant repositories, whose
+    /// deploy job reads `DEPLOY_TOKEN` (without it, the job reads a repository secret).
+    pub production_secrets: Vec<String>,
 }
 
 impl Scenario {
@@ -62,6 +65,7 @@ impl Scenario {
             admin: true,
             token: Some("good".into()),
             latency: Duration::ZERO,
+            production_secrets: vec!["DEPLOY_TOKEN".into()],
         }
     }
 }
@@ -547,13 +551,14 @@ fn answer(data: &Data, url: &str, auth: Option<&str>, prefix: &str) -> Answer {
             let Some(kind) = data.kind(r) else {
                 return msg(404, "Not Found");
             };
-            repo_answer(kind, &format!("{o}/{r}"), rest, &q, authed, admin)
+            repo_answer(s, kind, &format!("{o}/{r}"), rest, &q, authed, admin)
         }
         _ => msg(404, "Not Found"),
     }
 }
 
 fn repo_answer(
+    scenario: &Scenario,
     kind: Kind,
     full: &str,
     rest: &[&str],
@@ -686,6 +691,27 @@ fn repo_answer(
             };
             ok(json!({"total_count": envs.len(), "environments": envs}))
         }
+        ["environments", env, "secrets"] => {
+            if !authed {
+                return msg(401, "Requires authentication");
+            }
+            let names: Vec<String> = if kind == Kind::Compliant && *env == "production" {
+                scenario.production_secrets.clone()
+            } else {
+                Vec::new()
+            };
+            let template =
+                example("actions__list-repo-secrets.200.default.json")["secrets"][0].clone();
+            let secrets: Vec<Value> = names
+                .iter()
+                .map(|n| {
+                    let mut v = template.clone();
+                    merge(&mut v, &json!({"name": n}));
+                    v
+                })
+                .collect();
+            ok(json!({"total_count": secrets.len(), "secrets": secrets}))
+        }
         ["actions", "permissions"] => must_admin(patched(
             "actions__get-github-actions-permissions-repository.200.default.json",
             if good {
@@ -779,7 +805,14 @@ fn repo_answer(
 fn files(kind: Kind, full: &str) -> Vec<(&'static str, String)> {
     let mut entries = vec![("Cargo.toml", "[package]\n".to_string())];
     let own = |text: &str| format!("{text}# {full}\n");
-    if kind != Kind::NonCompliant {
+    if kind == Kind::Compliant {
+        // The deploy job also reads a credential (its last step).
+        let ci = format!("{CI}      - run: ./deploy --token ${{{{ secrets.DEPLOY_TOKEN }}}}\n");
+        entries.push((".github/workflows/ci.yml", own(&ci)));
+        entries.push(("tools/setup/action.yml", ACTION.to_string()));
+        entries.push((".github/CODEOWNERS", own(CODEOWNERS)));
+        entries.push(("SECURITY.md", "# Security\n".to_string()));
+    } else if kind != Kind::NonCompliant {
         entries.push((".github/workflows/ci.yml", own(CI)));
         entries.push(("tools/setup/action.yml", ACTION.to_string()));
         entries.push((".github/CODEOWNERS", own(CODEOWNERS)));

@@ -475,6 +475,8 @@ async fn repository(shared: &Shared, full: &str) -> Repository {
             ..Repository::default()
         },
     };
+    let mut envs = envs;
+    environment_secrets(c, &access, &full, &repo, &prod, &mut envs).await;
     let has_codeowners = match &files {
         Ok(f) => f.texts.keys().any(|k| k.ends_with("CODEOWNERS")),
         Err(_) => true,
@@ -515,6 +517,37 @@ async fn repository(shared: &Shared, full: &str) -> Repository {
         anchors,
     }));
     repo
+}
+
+/// Reads the own secrets of each production environment that a job reading secrets deploys
+/// to, so CC8-018 can tell environment-scoped credentials from repository-wide ones. Other
+/// environments are not asked (no request is spent where no rule needs it).
+async fn environment_secrets(
+    c: &Client,
+    access: &Access,
+    full: &str,
+    repo: &Repository,
+    prod: &[regex::Regex],
+    envs: &mut Evidence<Vec<crate::facts::github::Environment>>,
+) {
+    let Evidence::Known { value, .. } = envs else {
+        return;
+    };
+    let mut wanted: Vec<&str> = repo
+        .workflows
+        .iter()
+        .flat_map(|w| &w.jobs)
+        .filter(|j| !j.secrets_read.is_empty())
+        .filter_map(|j| j.environment.as_deref())
+        .filter(|e| prod.iter().any(|r| r.is_match(e)))
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    for env in value.iter_mut() {
+        if wanted.iter().any(|w| w.eq_ignore_ascii_case(&env.name)) {
+            env.secrets = Some(settings::environment_secrets(c, access, full, &env.name).await);
+        }
+    }
 }
 
 fn regexes(patterns: &[String]) -> Vec<regex::Regex> {

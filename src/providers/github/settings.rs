@@ -730,10 +730,48 @@ pub async fn environments(
                 .unwrap_or(0),
             branch_policy: branch_policy.to_string(),
             branch_patterns: patterns,
+            secrets: None,
             name: e.name,
         });
     }
     Evidence::Known { url, value: out }
+}
+
+#[derive(Debug, Deserialize)]
+struct RawSecretName {
+    name: String,
+}
+
+/// The permission that lists secrets (names only; values are never readable).
+pub const SECRETS_READ: &str = "Secrets: read (collaborator access; classic: repo)";
+
+/// `GET /repos/{o}/{r}/environments/{env}/secrets`: the names of an environment's own
+/// secrets.
+pub async fn environment_secrets(
+    client: &Client,
+    access: &Access,
+    repo: &str,
+    environment: &str,
+) -> Evidence<Vec<String>> {
+    let path = format!("/repos/{repo}/environments/{}/secrets", encode(environment));
+    if !access.authenticated {
+        return refused(
+            client,
+            &path,
+            format!("no token: listing secrets needs a token with {SECRETS_READ}"),
+            SECRETS_READ,
+        );
+    }
+    list(
+        client,
+        access,
+        &path,
+        Some("secrets"),
+        false,
+        SECRETS_READ,
+        |v: Vec<RawSecretName>| v.into_iter().map(|s| s.name).collect(),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- Actions

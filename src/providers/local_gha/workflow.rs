@@ -80,7 +80,28 @@ pub fn parse(path: &str, text: &str, kind: FileKind) -> Result<Workflow, FileDia
         _ => b.workflow(root),
     };
     result.map_err(|(loc, message)| diag(loc, message))?;
+    for job in &mut b.wf.jobs {
+        job.secrets_read = secrets_read(job);
+    }
     Ok(b.wf)
+}
+
+/// The secrets a job reads, in order of first mention.
+fn secrets_read(job: &Job) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let texts = job.env.values().chain(job.with.values()).chain(
+        job.steps
+            .iter()
+            .flat_map(|s| s.run.iter().chain(s.with.values()).chain(s.env.values())),
+    );
+    for text in texts {
+        for name in crate::expr::secret_refs(text) {
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+    }
+    out
 }
 
 type Invalid = (Location, String);
