@@ -12,7 +12,7 @@
 //! the expected outcome (`pass`, `fail` or `unknown`), a text the message or reason must
 //! contain, a text the stated actual configuration (`actual`) must contain and, for failures, the expected `path:line` anchor. A facts case may also hold
 //! repository files beside `case.json` (workflows, infrastructure code): what a local scan
-//! collects from them (workflows, pipelines, diagnostics) replaces those
+//! collects from them (workflows, pipelines, infrastructure files, diagnostics) replaces those
 //! facts of the base, so a settings rule can be checked together with the files it reads.
 
 use std::collections::BTreeSet;
@@ -271,6 +271,7 @@ fn facts_case(set: &RuleSet, rule: &str, case: &Path, problems: &mut Vec<String>
         let local = soc2::providers::collect_local(case);
         repo.workflows = local.workflows;
         repo.pipelines = local.pipelines;
+        repo.iac_files = local.iac_files;
         repo.suppressions = local.suppressions;
         repo.diagnostics = local.diagnostics;
     }
