@@ -947,7 +947,11 @@ fn evaluate_rule(
         }
     }
     Some(match rule.assert.eval_bool(bindings) {
-        Ok(true) => make(Outcome::Pass, String::new()),
+        Ok(true) => {
+            let mut e = make(Outcome::Pass, String::new());
+            e.actual = rule.pass_actual.as_ref().map(|t| t.render(bindings));
+            e
+        }
         Ok(false) => {
             let mut e = make(Outcome::Fail, rule.message.render(bindings));
             e.expected = rule.expected.as_ref().map(|t| t.render(bindings));

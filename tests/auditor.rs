@@ -250,6 +250,57 @@ fn bundle_round_trip_and_reperformance() {
 }
 
 #[test]
+fn bundles_record_the_api_urls_of_github_targets() {
+    // A facts dump of a GitHub repository, as `soc2 facts --github acme/api` writes it.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let base: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/github-base.facts.json"),
+        )
+        .expect("base facts"),
+    )
+    .expect("json");
+    let dump = tmp.path().join("facts.json");
+    let facts = serde_json::json!({
+        "facts_version": soc2::facts::FACTS_VERSION,
+        "tool": {"name": "soc2", "version": env!("CARGO_PKG_VERSION")},
+        "repositories": [base],
+    });
+    std::fs::write(&dump, facts.to_string()).expect("write");
+    let bundle = tmp.path().join("bundle");
+    let out = soc2()
+        .current_dir(tmp.path())
+        .args([
+            "check",
+            "--facts",
+            "facts.json",
+            "-f",
+            "json",
+            "--evidence",
+            bundle.to_str().expect("utf-8"),
+        ])
+        .output()
+        .expect("runs");
+    assert!(
+        stderr(&out).contains("wrote evidence bundle"),
+        "{}",
+        stderr(&out)
+    );
+    let run: Value =
+        serde_json::from_str(&std::fs::read_to_string(bundle.join("run.json")).expect("run"))
+            .expect("json");
+    let target = &run["targets"][0];
+    assert_eq!(target["id"], "github:acme/api", "{run}");
+    assert_eq!(target["kind"], "github");
+    assert_eq!(target["api_url"], "https://api.github.com");
+    assert_eq!(
+        target["repository_url"],
+        "https://api.github.com/repos/acme/api"
+    );
+    assert_eq!(verify(&bundle, &[]).0, 0, "the bundle verifies");
+}
+
+#[test]
 fn every_kind_of_tampering_is_detected() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let key = tmp.path().join("signing.key");

@@ -10,9 +10,13 @@
 //! holding `case.json` with a JSON merge patch over `fixtures/github-base.facts.json` (a
 //! compliant repository's facts as collected from the test server), an optional policy patch,
 //! the expected outcome (`pass`, `fail` or `unknown`), a text the message or reason must
-//! contain and, for failures, the expected `path:line` anchor. When the rule evaluates
-//! several subjects of the patched facts (a repository and its jobs), `subject` names the
-//! `path:line` anchor of the one the case is about.
+//! contain, a text the stated actual configuration (`actual`) must contain and, for
+//! failures, the expected `path:line` anchor. When the rule evaluates several subjects of the
+//! patched facts (a repository and its jobs), `subject` names the `path:line` anchor of the
+//! one the case is about. A facts case may also hold repository files beside `case.json`
+//! (workflows, infrastructure code): what a local scan collects from them (workflows,
+//! pipelines, infrastructure files, diagnostics) replaces those facts of the base, so a
+//! settings rule can be checked together with the files it reads.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -255,13 +259,25 @@ fn facts_case(set: &RuleSet, rule: &str, case: &Path, problems: &mut Vec<String>
     if spec["patch"].is_object() {
         merge(&mut facts, &spec["patch"]);
     }
-    let repo: soc2::facts::Repository = match serde_json::from_value(facts) {
+    let mut repo: soc2::facts::Repository = match serde_json::from_value(facts) {
         Ok(r) => r,
         Err(e) => {
             problems.push(format!("{rule}/{name}: the patched facts do not load: {e}"));
             return;
         }
     };
+    let has_files = std::fs::read_dir(case)
+        .expect("readable")
+        .flatten()
+        .any(|e| e.file_name() != "case.json");
+    if has_files {
+        let local = soc2::providers::collect_local(case);
+        repo.workflows = local.workflows;
+        repo.pipelines = local.pipelines;
+        repo.iac_files = local.iac_files;
+        repo.suppressions = local.suppressions;
+        repo.diagnostics = local.diagnostics;
+    }
     let mut policy_json = serde_json::to_value(Policy::default()).unwrap();
     if spec["policy"].is_object() {
         merge(&mut policy_json, &spec["policy"]);
@@ -307,6 +323,14 @@ fn facts_case(set: &RuleSet, rule: &str, case: &Path, problems: &mut Vec<String>
         problems.push(format!(
             "{rule}/{name}: message `{}` lacks `{text}`",
             e.message
+        ));
+    }
+    if let Some(text) = spec["actual"].as_str()
+        && !e.actual.as_deref().is_some_and(|a| a.contains(text))
+    {
+        problems.push(format!(
+            "{rule}/{name}: actual {:?} lacks `{text}`",
+            e.actual
         ));
     }
     if want == "unknown" && e.message.trim().is_empty() {

@@ -441,12 +441,43 @@ impl Default for ChangeManagement {
 pub struct Operations {
     /// The audit observation window, in days, that evidence must cover (retention checks).
     pub audit_window_days: u32,
+    /// Steps that archive logs, artifacts or reports to durable storage outside the CI
+    /// platform (object storage, blob storage): with one, evidence outlives the platform's own
+    /// retention (CC7-009).
+    pub evidence_archives: ToolList,
+    /// Regular expressions for commands that export workflow run logs (`gh run view --log`,
+    /// `gh api .../logs`); they count in workflows triggered by `schedule` or `workflow_run`
+    /// (CC7-009).
+    pub log_exports: Vec<String>,
 }
 
 impl Default for Operations {
     fn default() -> Self {
         Self {
             audit_window_days: 365,
+            evidence_archives: tools(
+                &[
+                    "jakejarvis/s3-sync-action",
+                    "shallwefootball/s3-upload-action",
+                    "google-github-actions/upload-cloud-storage",
+                    "bacongobbler/azure-blob-storage-upload",
+                ],
+                &[
+                    r"\baws\s+s3\s+(cp|sync|mv)\b",
+                    r"\baws\s+s3api\s+put-object\b",
+                    r"\bgsutil\s+(-\S+\s+)*(cp|rsync|mv)\b",
+                    r"\bgcloud\s+storage\s+(cp|rsync|mv)\b",
+                    r"\baz\s+storage\s+(blob\s+(upload|upload-batch|sync)|copy\s+start)\b",
+                    r"\bazcopy\s+(copy|cp|sync)\b",
+                    r"\brclone\s+(copy|copyto|sync|move)\b",
+                ],
+            ),
+            log_exports: [
+                r"\bgh\s+run\s+view\b.*--log\b",
+                r"\bgh\s+api\s+\S*/actions/(runs|jobs)/\S*/logs\b",
+            ]
+            .map(String::from)
+            .to_vec(),
         }
     }
 }
@@ -481,10 +512,26 @@ mod tests {
             &p.deployment.deploy_commands,
             "helm upgrade --install app ./chart"
         ));
+        let archives = &p.operations.evidence_archives.commands;
+        assert!(any(archives, "aws s3 sync ./reports s3://audit/ci/"));
+        assert!(any(archives, "gsutil -m cp -r logs gs://audit"));
+        assert!(any(
+            archives,
+            "az storage blob upload-batch -d audit -s reports"
+        ));
+        assert!(!any(archives, "aws s3 ls s3://audit"));
+        let logs = &p.operations.log_exports;
+        assert!(any(logs, "gh run view 123 --log > run.log"));
+        assert!(any(
+            logs,
+            "gh api repos/acme/api/actions/runs/42/logs > logs.zip"
+        ));
+        assert!(!any(logs, "gh run list"));
         for list in [
             &p.scanning.sast.commands,
             &p.deployment.signing.commands,
             &p.deployment.sbom.commands,
+            &p.operations.evidence_archives.commands,
         ] {
             for pattern in list {
                 regex::Regex::new(pattern).expect("valid default pattern");

@@ -25,9 +25,14 @@ pub struct TargetIdentity {
     /// The branch `HEAD` points at, when it is not detached.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub branch: Option<String>,
-    /// The API URL of a remote target.
+    /// The API base URL of a remote target (`https://api.github.com`, or a GitHub Enterprise
+    /// Server's `https://HOST/api/v3`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub api_url: Option<String>,
+    /// The API URL of a remote repository (`{api_url}/repos/OWNER/REPO`), which the settings
+    /// evidence was read from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repository_url: Option<String>,
     /// Why there is no commit, when there is none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -46,14 +51,29 @@ pub fn local(id: &str, root: &str) -> TargetIdentity {
         commit,
         branch,
         api_url: None,
+        repository_url: None,
         note,
+    }
+}
+
+/// (API base URL, repository API URL) of a repository read through GitHub's API.
+fn api_urls(repo: &crate::facts::Repository) -> (Option<String>, Option<String>) {
+    match &repo.github {
+        Some(g) if !g.api_url.is_empty() => {
+            let base = g.api_url.trim_end_matches('/');
+            let repository =
+                (!g.full_name.is_empty()).then(|| format!("{base}/repos/{}", g.full_name));
+            (Some(base.to_string()), repository)
+        }
+        _ => (None, None),
     }
 }
 
 /// The identities of a run's targets: each local root's commit; for a run that evaluated a
 /// facts dump, the repositories of the dump, whose commits are not re-read (the checkout may
 /// not be at hand, or may have moved on). A target that is not a local checkout (an API
-/// target, `github:owner/repo`) is recorded with its kind and no commit.
+/// target, `github:owner/repo`) is recorded with its kind and no commit; a GitHub target also
+/// with its API base URL and its repository's API URL.
 pub fn of_run(
     roots: &[(String, String)],
     facts: Option<&crate::facts::Facts>,
@@ -64,17 +84,21 @@ pub fn of_run(
         (Some(facts), Some(dump)) => facts
             .repositories
             .iter()
-            .map(|r| TargetIdentity {
-                id: r.id.clone(),
-                kind: kind(&r.id),
-                root: r.root.clone(),
-                commit: None,
-                branch: None,
-                api_url: None,
-                note: Some(format!(
-                    "evaluated from the facts dump `{}`; see the identity recorded when it was collected",
-                    dump.display()
-                )),
+            .map(|r| {
+                let (api_url, repository_url) = api_urls(r);
+                TargetIdentity {
+                    id: r.id.clone(),
+                    kind: kind(&r.id),
+                    root: r.root.clone(),
+                    commit: None,
+                    branch: None,
+                    api_url,
+                    repository_url,
+                    note: Some(format!(
+                        "evaluated from the facts dump `{}`; see the identity recorded when it was collected",
+                        dump.display()
+                    )),
+                }
             })
             .collect(),
         _ => {
@@ -82,13 +106,15 @@ pub fn of_run(
                 roots.iter().map(|(id, root)| local(id, root)).collect();
             for r in facts.map(|f| f.repositories.as_slice()).unwrap_or_default() {
                 if !out.iter().any(|t| t.id == r.id) {
+                    let (api_url, repository_url) = api_urls(r);
                     out.push(TargetIdentity {
                         id: r.id.clone(),
                         kind: kind(&r.id),
                         root: r.root.clone(),
                         commit: None,
                         branch: None,
-                        api_url: None,
+                        api_url,
+                        repository_url,
                         note: Some("not a local checkout: no commit read".into()),
                     });
                 }
@@ -179,16 +205,26 @@ mod tests {
 
     #[test]
     fn api_targets_and_dumps_are_named_without_a_commit() {
-        let facts = crate::facts::Facts::new(vec![crate::facts::Repository {
-            id: "github:acme/api".into(),
-            root: "acme/api".into(),
-            ..Default::default()
-        }]);
+        let mut repo: crate::facts::Repository =
+            serde_json::from_str(include_str!("../../fixtures/github-base.facts.json"))
+                .expect("the base facts load");
+        if let Some(g) = repo.github.as_mut() {
+            g.api_url = "https://ghe.example/api/v3/".into();
+        }
+        let facts = crate::facts::Facts::new(vec![repo]);
         let ids = of_run(&[], Some(&facts), None);
         assert_eq!(ids.len(), 1);
         assert_eq!(
             (ids[0].kind.as_str(), ids[0].commit.as_deref()),
             ("github", None)
+        );
+        assert_eq!(
+            ids[0].api_url.as_deref(),
+            Some("https://ghe.example/api/v3")
+        );
+        assert_eq!(
+            ids[0].repository_url.as_deref(),
+            Some("https://ghe.example/api/v3/repos/acme/api")
         );
         let ids = of_run(&[], Some(&facts), Some(Path::new("dump.json")));
         assert!(

@@ -93,6 +93,11 @@ pub const HELPERS: &[Helper] = &[
         doc: "true when any step (or reusable-workflow call) inside `scope` (a repository, workflow, job or step) matches as in `step_matches`; with a non-empty `triggers`, only workflows triggered by one of those events count. Walks the facts in place, far cheaper than nested `exists` macros",
     },
     Helper {
+        name: "find_steps",
+        signature: "find_steps(scope: map, actions: list<string>, commands: list<string>, triggers: list<string>) -> list<map>",
+        doc: "the steps inside `scope` (a repository, workflow or job) that match as in `step_matches`, each as `{path, job, line, step}`: the workflow file, the job id, the step's 1-based line and the step itself; with a non-empty `triggers`, only workflows triggered by one of those events count. Lets a rule filter matches further and cite them (`path:line`)",
+    },
+    Helper {
         name: "gitlab_runs_tool",
         signature: "gitlab_runs_tool(scope: map, includes: list<string>, commands: list<string>) -> bool",
         doc: "GitLab CI: true when `scope` (a repository, pipeline or job) includes a template or CI/CD component matching one of the glob patterns `includes` (template names such as `Jobs/SAST.gitlab-ci.yml`; component paths without host and version such as `components/sast/*`), or when a job's script line matches one of the regular expressions `commands`",
@@ -235,6 +240,28 @@ pub(super) fn register(ctx: &mut cel::Context<'static, 'static>) {
                 &strs(triggers.as_ref()),
             )
             .map(Value::Bool)
+        },
+    );
+    add(ctx, r);
+    let r = ctx.add_function(
+        "find_steps",
+        |ftx: &FunctionContext| -> Result<Value, ExecutionError> {
+            let [scope, actions, commands, triggers] = ftx.args.as_slice() else {
+                return Err(ftx.error("expects (scope, actions, commands, triggers)"));
+            };
+            let mut found = Vec::new();
+            find_steps(
+                scope.as_ref(),
+                &strs(actions.as_ref()),
+                &strs(commands.as_ref()),
+                &strs(triggers.as_ref()),
+                &mut Found {
+                    path: "",
+                    job: "",
+                    out: &mut found,
+                },
+            )?;
+            Ok(Value::List(Arc::new(found)))
         },
     );
     add(ctx, r);
@@ -749,6 +776,80 @@ fn runs_tool(
         return Ok(false);
     }
     step_matches(scope, actions, commands)
+}
+
+/// Where [`find_steps`] is in the facts, and what it found so far.
+struct Found<'a, 'o> {
+    path: &'a str,
+    job: &'a str,
+    out: &'o mut Vec<Value>,
+}
+
+/// Walks a repository, workflow or job in place and collects the matching steps as
+/// `{path, job, line, step}` maps.
+fn find_steps(
+    scope: &dyn Val,
+    actions: &[&str],
+    commands: &[&str],
+    triggers: &[&str],
+    found: &mut Found<'_, '_>,
+) -> Result<(), ExecutionError> {
+    if let Some(workflows) = map_get(scope, "workflows") {
+        for w in list_items(workflows) {
+            find_steps(w.as_ref(), actions, commands, triggers, found)?;
+        }
+        return Ok(());
+    }
+    if let Some(jobs) = map_get(scope, "jobs") {
+        if !triggers.is_empty() {
+            let on = map_get(scope, "triggers").map_or(&[][..], list_items);
+            if !on
+                .iter()
+                .filter_map(|t| as_str(t.as_ref()))
+                .any(|t| triggers.contains(&t))
+            {
+                return Ok(());
+            }
+        }
+        let path = field(scope, "path").unwrap_or(found.path);
+        for j in list_items(jobs) {
+            find_steps(
+                j.as_ref(),
+                actions,
+                commands,
+                &[],
+                &mut Found {
+                    path,
+                    job: found.job,
+                    out: found.out,
+                },
+            )?;
+        }
+        return Ok(());
+    }
+    if let Some(steps) = map_get(scope, "steps") {
+        let job = field(scope, "id").unwrap_or(found.job);
+        for s in list_items(steps) {
+            if step_matches(s.as_ref(), actions, commands)? {
+                let line = map_get(s.as_ref(), "line")
+                    .and_then(|l| Value::try_from(l).ok())
+                    .unwrap_or(Value::Int(0));
+                let entry: HashMap<cel::objects::Key, Value> = [
+                    ("path", Value::String(Arc::new(found.path.to_string()))),
+                    ("job", Value::String(Arc::new(job.to_string()))),
+                    ("line", line),
+                    ("step", Value::try_from(s.as_ref())?),
+                ]
+                .into_iter()
+                .map(|(k, v)| (cel::objects::Key::from(k), v))
+                .collect();
+                found.out.push(Value::Map(cel::objects::Map {
+                    map: Arc::new(entry),
+                }));
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

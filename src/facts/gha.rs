@@ -133,6 +133,10 @@ pub struct Job {
 pub struct Step {
     /// 0-based position in the job.
     pub index: usize,
+    /// 1-based line where the step starts (as in `loc`, which conditions do not see), so that
+    /// a rule's message can cite the step as `path:line`.
+    #[serde(default)]
+    pub line: u32,
     /// `id:`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,

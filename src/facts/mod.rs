@@ -149,6 +149,13 @@ pub struct Repository {
     /// Package ecosystems detected from manifest files (`cargo`, `npm`, `github-actions`, ...),
     /// named as Dependabot names them.
     pub ecosystems: Vec<String>,
+    /// Infrastructure-as-code files (Terraform, Terragrunt, Pulumi, Helm charts, Kustomize,
+    /// CloudFormation and Serverless templates) and the root `.gitlab-ci.yml`: change-sensitive
+    /// files besides the workflows, which CODEOWNERS should cover. At most one file per
+    /// directory (the first by name) and 64 in all, sorted; hidden, dependency and build
+    /// directories are skipped.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub iac_files: Vec<String>,
     /// Files that were found but could not be read or understood.
     pub diagnostics: Vec<FileDiagnostic>,
     /// Inline suppression comments (`# soc2: ignore[RULE] reason`) in the pipeline files,

@@ -91,6 +91,8 @@ struct RawRule {
     expected: Option<Spanned<String>>,
     #[serde(default)]
     actual: Option<Spanned<String>>,
+    #[serde(default)]
+    pass_actual: Option<Spanned<String>>,
     rationale: String,
     remediation: String,
     references: Spanned<Vec<String>>,
@@ -128,7 +130,7 @@ pub fn load_file(path: &str, text: &str) -> Result<Rule, LoadError> {
         let help = message.contains("missing field").then(|| {
             "required fields: id, name, title, criteria, severity, scope, assert, message, \
              rationale, remediation, references (optional: when, unknown_if with unknown_reason, at, \
-             expected, actual)"
+             expected, actual, pass_actual)"
                 .to_string()
         });
         LoadError::new(path, text, offset, message, help)
@@ -257,6 +259,7 @@ pub fn load_file(path: &str, text: &str) -> Result<Rule, LoadError> {
     };
     let expected = raw.expected.as_ref().map(template).transpose()?;
     let actual = raw.actual.as_ref().map(template).transpose()?;
+    let pass_actual = raw.pass_actual.as_ref().map(template).transpose()?;
     let at = match raw.at.map(|a| a.value) {
         None => Vec::new(),
         Some(AtField::One(s)) => vec![s],
@@ -277,6 +280,7 @@ pub fn load_file(path: &str, text: &str) -> Result<Rule, LoadError> {
         message,
         expected,
         actual,
+        pass_actual,
         rationale: raw.rationale.trim().to_string(),
         remediation: raw.remediation.trim().to_string(),
         references: raw.references.value,

@@ -305,6 +305,10 @@ pub struct Rule {
     pub expected: Option<Template>,
     /// What the configuration actually is, as a template (reported with failures).
     pub actual: Option<Template>,
+    /// What the configuration actually is when the control holds, as a template (reported
+    /// with passes, as their `actual`), for rules that pass on alternative evidence worth
+    /// naming (an archive step instead of a long retention).
+    pub pass_actual: Option<Template>,
     /// Why the control matters.
     pub rationale: String,
     /// How to fix a failure.

@@ -163,6 +163,7 @@ pub fn collect(root: &Path) -> Repository {
         ],
     );
     repo.ecosystems = ecosystems(root, !repo.workflows.is_empty());
+    repo.iac_files = iac_files(local_paths(root).iter().map(String::as_str));
     repo.suppressions
         .sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     repo
@@ -418,6 +419,104 @@ fn ecosystems(root: &Path, has_workflows: bool) -> Vec<String> {
     found.into_iter().collect()
 }
 
+/// Most infrastructure-as-code files listed in [`Repository::iac_files`].
+pub const MAX_IAC_FILES: usize = 64;
+
+/// Directories never searched for infrastructure code or manifests (besides hidden ones).
+const SKIPPED_DIRS: [&str; 5] = ["node_modules", "target", "vendor", "dist", "build"];
+
+/// Whether a file name is infrastructure code: Terraform (`*.tf`, `*.tf.json`), Terragrunt,
+/// Pulumi, a Helm chart, a Kustomize overlay, a CloudFormation (`*.cfn.yaml`) or Serverless
+/// template.
+pub(crate) fn is_iac_file(name: &str) -> bool {
+    name.ends_with(".tf")
+        || name.ends_with(".tf.json")
+        || name.ends_with(".cfn.yaml")
+        || name.ends_with(".cfn.yml")
+        || name.ends_with(".cfn.json")
+        || matches!(
+            name,
+            "terragrunt.hcl"
+                | "Pulumi.yaml"
+                | "Pulumi.yml"
+                | "Chart.yaml"
+                | "kustomization.yaml"
+                | "kustomization.yml"
+                | "Kustomization"
+                | "serverless.yml"
+                | "serverless.yaml"
+        )
+}
+
+/// The infrastructure-code files among `paths` (relative, `/`-separated) and the root
+/// `.gitlab-ci.yml`: at most one per directory (the first by name), [`MAX_IAC_FILES`] in all,
+/// sorted, nothing below hidden, dependency or build directories.
+pub fn iac_files<'a>(paths: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut candidates: Vec<&str> = paths
+        .into_iter()
+        .filter(|p| {
+            let mut parts: Vec<&str> = p.split('/').collect();
+            let Some(name) = parts.pop() else {
+                return false;
+            };
+            if parts
+                .iter()
+                .any(|d| d.is_empty() || d.starts_with('.') || SKIPPED_DIRS.contains(d))
+            {
+                return false;
+            }
+            is_iac_file(name) || *p == ".gitlab-ci.yml"
+        })
+        .collect();
+    candidates.sort_unstable();
+    candidates.dedup();
+    let mut dirs = HashSet::new();
+    let mut out = Vec::new();
+    for p in candidates {
+        let dir = p.rsplit_once('/').map_or("", |(d, _)| d);
+        if p != ".gitlab-ci.yml" && !dirs.insert(dir) {
+            continue;
+        }
+        out.push(p.to_string());
+        if out.len() == MAX_IAC_FILES {
+            break;
+        }
+    }
+    out
+}
+
+/// Paths of the regular files of a checkout that may be infrastructure code, relative and
+/// `/`-separated; symbolic links are not followed and hidden, dependency and build
+/// directories are not entered.
+fn local_paths(root: &Path) -> Vec<String> {
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .max_depth(12)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            e.depth() == 0
+                || !e.file_type().is_dir()
+                || !(name.starts_with('.') || SKIPPED_DIRS.contains(&name.as_ref()))
+        });
+    let mut out = Vec::new();
+    for entry in walker.filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy();
+        if !entry.file_type().is_file() || !(is_iac_file(&name) || name == ".gitlab-ci.yml") {
+            continue;
+        }
+        if let Ok(rel) = entry.path().strip_prefix(root) {
+            out.push(rel.to_string_lossy().replace('\\', "/"));
+        }
+        // Enough candidates for the cap even when every one is in its own directory.
+        if out.len() >= MAX_IAC_FILES * 16 {
+            break;
+        }
+    }
+    out
+}
+
 /// The Dependabot ecosystem a manifest file name belongs to.
 pub(crate) fn ecosystem_of(name: &str) -> Option<&'static str> {
     Some(match name {
@@ -603,7 +702,88 @@ pub fn collect_files(
         }
     }
     repo.ecosystems = eco.into_iter().collect();
+    repo.iac_files = iac_files(paths.iter().map(String::as_str));
     repo.suppressions
         .sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     repo
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn infrastructure_files_one_per_directory_bounded_and_skipping_build_dirs() {
+        let paths = [
+            "infra/variables.tf",
+            "infra/main.tf",
+            "infra/modules/vpc/main.tf.json",
+            "node_modules/x/main.tf",
+            "vendor/y/main.tf",
+            "live/.terraform/modules/z/main.tf",
+            "app/dist/main.tf",
+            "deploy/chart/Chart.yaml",
+            "deploy/overlays/prod/kustomization.yaml",
+            "stack/Pulumi.yaml",
+            "live/prod/terragrunt.hcl",
+            ".gitlab-ci.yml",
+            "src/main.rs",
+            "docs/.gitlab-ci.yml",
+        ];
+        assert_eq!(
+            iac_files(paths),
+            [
+                ".gitlab-ci.yml",
+                "deploy/chart/Chart.yaml",
+                "deploy/overlays/prod/kustomization.yaml",
+                "infra/main.tf",
+                "infra/modules/vpc/main.tf.json",
+                "live/prod/terragrunt.hcl",
+                "stack/Pulumi.yaml",
+            ]
+        );
+        let many: Vec<String> = (0..500).map(|i| format!("m{i:03}/main.tf")).collect();
+        let found = iac_files(many.iter().map(String::as_str));
+        assert_eq!(found.len(), MAX_IAC_FILES);
+        assert_eq!(found[0], "m000/main.tf");
+    }
+
+    #[test]
+    fn local_walk_and_tree_listing_agree() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for rel in [
+            "infra/main.tf",
+            "infra/outputs.tf",
+            "node_modules/m/main.tf",
+            ".terraform/modules/x/main.tf",
+            "charts/api/Chart.yaml",
+            ".gitlab-ci.yml",
+        ] {
+            let path = dir.path().join(rel);
+            fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            fs::write(&path, "x").expect("write");
+        }
+        let local = collect(dir.path()).iac_files;
+        assert_eq!(
+            local,
+            [".gitlab-ci.yml", "charts/api/Chart.yaml", "infra/main.tf"]
+        );
+        let listing: Vec<String> = [
+            ".gitlab-ci.yml",
+            ".terraform/modules/x/main.tf",
+            "charts/api/Chart.yaml",
+            "infra/main.tf",
+            "infra/outputs.tf",
+            "node_modules/m/main.tf",
+        ]
+        .map(String::from)
+        .to_vec();
+        let remote = collect_files(
+            "github:o/r".into(),
+            "o/r".into(),
+            &listing,
+            &std::collections::BTreeMap::new(),
+        );
+        assert_eq!(remote.iac_files, local);
+    }
 }

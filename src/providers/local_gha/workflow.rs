@@ -355,9 +355,11 @@ impl Builder<'_, '_> {
         if !yaml::is_mapping(node) {
             return Err(self.invalid(node, "a step", "a mapping"));
         }
+        let loc = self.loc(node);
         let mut step = Step {
             index,
-            loc: self.loc(node),
+            line: loc.line,
+            loc,
             ..Step::default()
         };
         for (k, v) in yaml::entries(node) {
