@@ -922,6 +922,30 @@ fn evaluate_rule(
         actual: None,
         waiver: None,
     };
+    // `let` values, computed from the subject's variables and bound beside them.
+    let mut values = Vec::with_capacity(rule.lets.len());
+    for (name, expr) in &rule.lets {
+        match expr.eval(bindings) {
+            Ok(v) => values.push(Value::from_cel(v)),
+            Err(e) => {
+                return Some(make(
+                    Outcome::Unknown,
+                    format!("could not evaluate the rule's `let` value `{name}`: {e}"),
+                ));
+            }
+        }
+    }
+    let extended;
+    let bindings = if values.is_empty() {
+        bindings
+    } else {
+        extended = rule
+            .lets
+            .iter()
+            .zip(&values)
+            .fold(bindings.clone(), |b, ((name, _), v)| b.bind(name, v));
+        &extended
+    };
     if let Some(when) = &rule.when {
         match when.eval_bool(bindings) {
             Ok(true) => {}

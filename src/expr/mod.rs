@@ -279,6 +279,14 @@ impl Value {
         )
     }
 
+    /// A value computed by an expression (a rule's `let`).
+    pub fn from_cel(value: cel::Value) -> Self {
+        Self(
+            Box::<dyn Val>::try_from(value)
+                .unwrap_or_else(|_| Box::new(cel::common::types::CelNull)),
+        )
+    }
+
     /// CEL's `null`.
     pub fn null() -> Self {
         Self(Box::new(cel::common::types::CelNull))
@@ -309,8 +317,9 @@ fn json_to_cel(json: &serde_json::Value) -> cel::Value {
 }
 
 /// The variables of one evaluation, bound by reference.
+#[derive(Clone)]
 pub struct Bindings<'a> {
-    vars: Vec<(&'static str, &'a Value)>,
+    vars: Vec<(&'a str, &'a Value)>,
 }
 
 impl<'a> Bindings<'a> {
@@ -322,13 +331,13 @@ impl<'a> Bindings<'a> {
     }
 
     /// Binds `name` to `value`.
-    pub fn bind(mut self, name: &'static str, value: &'a Value) -> Self {
+    pub fn bind(mut self, name: &'a str, value: &'a Value) -> Self {
         self.vars.push((name, value));
         self
     }
 
     /// The names bound.
-    pub fn names(&self) -> HashSet<&'static str> {
+    pub fn names(&self) -> HashSet<&'a str> {
         self.vars.iter().map(|(n, _)| *n).collect()
     }
 }

@@ -1,5 +1,6 @@
 //! Loading rule files: YAML to [`Rule`], with every problem reported at its line and column.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::LazyLock;
 
@@ -77,6 +78,8 @@ struct RawRule {
     criteria: Spanned<Vec<String>>,
     severity: Spanned<String>,
     scope: Spanned<AtField>,
+    #[serde(default, rename = "let")]
+    lets: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
     when: Option<Spanned<String>>,
     #[serde(default)]
@@ -109,6 +112,8 @@ static ID: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[A-Z][A-Z0-9]*-[0-9]{3}$").expect("valid regex"));
 static NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[a-z0-9]+(-[a-z0-9]+)*$").expect("valid regex"));
+static LET_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[a-z][a-z0-9_]*$").expect("valid regex"));
 static CRITERION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^CC[1-9]\.[0-9]+$").expect("valid regex"));
 
@@ -219,7 +224,34 @@ pub fn load_file(path: &str, text: &str) -> Result<Rule, LoadError> {
             None,
         ));
     }
-    let var_list = Scope::variables_of(&scopes);
+    let scope_vars = Scope::variables_of(&scopes);
+    // `let` values are computed from the scope's variables (not from one another), then bound
+    // beside them for every other expression of the rule.
+    let mut lets = Vec::new();
+    for (name, expr) in &raw.lets {
+        if !LET_NAME.is_match(name)
+            || scope_vars.contains(&name.as_str())
+            || crate::expr::HELPERS.iter().any(|h| h.name == name)
+        {
+            return Err(err(
+                offset_of(expr),
+                format!("`let` name `{name}` is not a free identifier"),
+                Some(
+                    "use a lowercase identifier (`archives`) that is neither a variable of the \
+                     rule's scope nor a helper function"
+                        .into(),
+                ),
+            ));
+        }
+        let compiled = Expr::compile(&expr.value, &scope_vars)
+            .map_err(|e| expr_error(path, text, expr, &e))?;
+        lets.push((name.clone(), compiled));
+    }
+    let var_list: Vec<&str> = scope_vars
+        .iter()
+        .copied()
+        .chain(raw.lets.keys().map(String::as_str))
+        .collect();
     let vars = var_list.as_slice();
 
     let compile = |s: &Spanned<String>| {
@@ -273,6 +305,7 @@ pub fn load_file(path: &str, text: &str) -> Result<Rule, LoadError> {
         criteria: raw.criteria.value,
         severity,
         scopes,
+        lets,
         when,
         unknown_if,
         assert,
@@ -454,6 +487,39 @@ mod tests {
             err.message
         );
         assert_eq!((err.line, err.column), (7, 11));
+    }
+
+    #[test]
+    fn let_values_are_bound_beside_the_scope_variables() {
+        let text = GOOD
+            .replace(
+                "when: has(step.uses)\n",
+                "let:\n  pinned: has(step.ref) && is_sha(step.ref)\nwhen: has(step.uses)\n",
+            )
+            .replace("assert: is_sha(step.ref)", "assert: pinned");
+        let rule = load(&text).expect("valid rule");
+        assert_eq!(rule.lets.len(), 1);
+        assert_eq!(rule.lets[0].0, "pinned");
+        // A `let` sees the scope's variables, not other `let` values.
+        let text = GOOD.replace(
+            "when: has(step.uses)\n",
+            "let:\n  a: step.ref\n  b: a\nwhen: has(step.uses)\n",
+        );
+        let err = load(&text).expect_err("let using let");
+        assert!(err.message.contains("`a` is not bound"), "{}", err.message);
+        // A name may not shadow a variable or a helper.
+        for name in ["step", "is_sha", "Bad"] {
+            let text = GOOD.replace(
+                "when: has(step.uses)\n",
+                &format!("let:\n  {name}: step.ref\nwhen: has(step.uses)\n"),
+            );
+            let err = load(&text).expect_err("shadowing let");
+            assert!(
+                err.message.contains("is not a free identifier"),
+                "{}",
+                err.message
+            );
+        }
     }
 
     #[test]

@@ -291,6 +291,9 @@ pub struct Rule {
     /// What the rule iterates: one scope, or one per platform for a rule that covers both
     /// GitHub Actions and GitLab CI.
     pub scopes: Vec<Scope>,
+    /// Named values (`let:`) computed once per subject from the scope's variables and bound
+    /// beside them, so a long sub-expression is written once.
+    pub lets: Vec<(String, Expr)>,
     /// Applicability condition; false means not applicable.
     pub when: Option<Expr>,
     /// When the evidence cannot be judged (checked after `when`, before `assert`).
