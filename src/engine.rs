@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::config::Policy;
-use crate::expr::{Bindings, Value};
+use crate::expr::{Bindings, Lazy, Value};
 use crate::facts::gitlab::Pipeline;
 use crate::facts::{FileKind, Location, Locs, Repository, Workflow};
 use crate::rules::{Rule, RuleSet, Scope, Severity};
@@ -922,28 +922,17 @@ fn evaluate_rule(
         actual: None,
         waiver: None,
     };
-    // `let` values, computed from the subject's variables and bound beside them.
-    let mut values = Vec::with_capacity(rule.lets.len());
-    for (name, expr) in &rule.lets {
-        match expr.eval(bindings) {
-            Ok(v) => values.push(Value::from_cel(v)),
-            Err(e) => {
-                return Some(make(
-                    Outcome::Unknown,
-                    format!("could not evaluate the rule's `let` value `{name}`: {e}"),
-                ));
-            }
-        }
-    }
+    // `let` values, computed from the subject's variables when first read.
+    let lets: Vec<Lazy<'_>> = rule
+        .lets
+        .iter()
+        .map(|(name, expr)| Lazy::new(name, expr))
+        .collect();
     let extended;
-    let bindings = if values.is_empty() {
+    let bindings = if lets.is_empty() {
         bindings
     } else {
-        extended = rule
-            .lets
-            .iter()
-            .zip(&values)
-            .fold(bindings.clone(), |b, ((name, _), v)| b.bind(name, v));
+        extended = bindings.with_lets(&lets);
         &extended
     };
     if let Some(when) = &rule.when {

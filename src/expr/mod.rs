@@ -320,6 +320,27 @@ fn json_to_cel(json: &serde_json::Value) -> cel::Value {
 #[derive(Clone)]
 pub struct Bindings<'a> {
     vars: Vec<(&'a str, &'a Value)>,
+    /// Named values computed on first use from `base` (a rule's `let:`).
+    lets: Option<(&'a [Lazy<'a>], &'a Bindings<'a>)>,
+}
+
+/// A rule's `let` value: computed from the subject's variables the first time an expression
+/// reads it, then kept for the other expressions of the same subject.
+pub struct Lazy<'a> {
+    name: &'a str,
+    expr: &'a Expr,
+    value: std::sync::OnceLock<Option<Value>>,
+}
+
+impl<'a> Lazy<'a> {
+    /// A value named `name`, computed by `expr`.
+    pub fn new(name: &'a str, expr: &'a Expr) -> Self {
+        Self {
+            name,
+            expr,
+            value: std::sync::OnceLock::new(),
+        }
+    }
 }
 
 impl<'a> Bindings<'a> {
@@ -327,6 +348,17 @@ impl<'a> Bindings<'a> {
     pub fn new() -> Self {
         Self {
             vars: Vec::with_capacity(8),
+            lets: None,
+        }
+    }
+
+    /// These bindings plus the `lets`, each computed from `self` when first read. An
+    /// evaluation error in a `let` leaves it unbound, so the expression reading it fails
+    /// (an `unknown` outcome, never a pass).
+    pub fn with_lets(&'a self, lets: &'a [Lazy<'a>]) -> Self {
+        Self {
+            vars: self.vars.clone(),
+            lets: Some((lets, self)),
         }
     }
 
@@ -356,6 +388,14 @@ impl VariableResolver for Bindings<'_> {
     fn resolve<'b>(&'b self, variable: &str) -> Option<CowVal<'b, 'b>> {
         if let Some((_, v)) = self.vars.iter().find(|(n, _)| *n == variable) {
             return Some(CowVal::Borrowed(v.0.as_ref()));
+        }
+        if let Some((lets, base)) = self.lets
+            && let Some(l) = lets.iter().find(|l| l.name == variable)
+        {
+            let value = l
+                .value
+                .get_or_init(|| l.expr.eval(base).ok().map(Value::from_cel));
+            return value.as_ref().map(|v| CowVal::Borrowed(v.0.as_ref()));
         }
         // CEL first asks for qualified names (`repo.id`) before selecting fields; only plain
         // identifiers are variables.
