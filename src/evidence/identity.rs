@@ -79,26 +79,32 @@ pub fn of_run(
     facts: Option<&crate::facts::Facts>,
     dump: Option<&Path>,
 ) -> Vec<TargetIdentity> {
-    let kind = |id: &str| id.split_once(':').map_or("local", |(k, _)| k).to_string();
+    // A target known only from its facts: no checkout to read a commit from.
+    let remote = |r: &crate::facts::Repository, note: String| {
+        let (api_url, repository_url) = api_urls(r);
+        TargetIdentity {
+            id: r.id.clone(),
+            kind: r.id.split_once(':').map_or("local", |(k, _)| k).to_string(),
+            root: r.root.clone(),
+            commit: None,
+            branch: None,
+            api_url,
+            repository_url,
+            note: Some(note),
+        }
+    };
     match (facts, dump) {
         (Some(facts), Some(dump)) => facts
             .repositories
             .iter()
             .map(|r| {
-                let (api_url, repository_url) = api_urls(r);
-                TargetIdentity {
-                    id: r.id.clone(),
-                    kind: kind(&r.id),
-                    root: r.root.clone(),
-                    commit: None,
-                    branch: None,
-                    api_url,
-                    repository_url,
-                    note: Some(format!(
+                remote(
+                    r,
+                    format!(
                         "evaluated from the facts dump `{}`; see the identity recorded when it was collected",
                         dump.display()
-                    )),
-                }
+                    ),
+                )
             })
             .collect(),
         _ => {
@@ -106,17 +112,7 @@ pub fn of_run(
                 roots.iter().map(|(id, root)| local(id, root)).collect();
             for r in facts.map(|f| f.repositories.as_slice()).unwrap_or_default() {
                 if !out.iter().any(|t| t.id == r.id) {
-                    let (api_url, repository_url) = api_urls(r);
-                    out.push(TargetIdentity {
-                        id: r.id.clone(),
-                        kind: kind(&r.id),
-                        root: r.root.clone(),
-                        commit: None,
-                        branch: None,
-                        api_url,
-                        repository_url,
-                        note: Some("not a local checkout: no commit read".into()),
-                    });
+                    out.push(remote(r, "not a local checkout: no commit read".into()));
                 }
             }
             out
