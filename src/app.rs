@@ -462,9 +462,13 @@ fn github_options(
 }
 
 /// Reads the GitHub targets; a summary of the requests goes to standard error.
-fn collect_github(opts: Option<&github::Options>) -> Result<Vec<crate::facts::Repository>, Error> {
+/// The repositories read through the GitHub API, with the texts of their pipeline files (for
+/// code frames).
+fn collect_github(
+    opts: Option<&github::Options>,
+) -> Result<(Vec<crate::facts::Repository>, Sources), Error> {
     let Some(opts) = opts else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Sources::new()));
     };
     let collected = github::collect(opts).map_err(|e| {
         let help = match e {
@@ -493,7 +497,7 @@ fn collect_github(opts: Option<&github::Options>) -> Result<Vec<crate::facts::Re
         s.retries,
         s.rate_limit_waits
     );
-    Ok(collected.repositories)
+    Ok((collected.repositories, collected.sources))
 }
 
 fn facts(args: FactsArgs) -> Result<u8, Error> {
@@ -502,7 +506,9 @@ fn facts(args: FactsArgs) -> Result<u8, Error> {
     let remote = github_options(&args.paths, &args.remote, &config, &config.policy);
     validate_paths(&paths)?;
     let mut facts = collect(&paths)?;
-    facts.repositories.extend(collect_github(remote.as_ref())?);
+    facts
+        .repositories
+        .extend(collect_github(remote.as_ref())?.0);
     let mut json = serde_json::to_string_pretty(&facts).map_err(|e| usage(e.to_string(), None))?;
     json.push('\n');
     match args.output {
@@ -520,8 +526,17 @@ fn write_file(path: &Path, text: &str) -> Result<(), Error> {
 }
 
 /// Reads the files that findings point at, for code frames.
-fn sources(roots: &[(String, String)], evaluations: &[Evaluation]) -> Sources {
+/// The texts the table's code frames quote: files of local targets read from disk, files of
+/// remote repositories as they were fetched (only those a finding points into are kept).
+fn sources(roots: &[(String, String)], remote: Sources, evaluations: &[Evaluation]) -> Sources {
     let mut out = Sources::new();
+    for e in evaluations {
+        let Some(loc) = &e.location else { continue };
+        let key = (e.target.clone(), loc.path.to_string());
+        if let Some(text) = remote.get(&key) {
+            out.insert(key, text.clone());
+        }
+    }
     for e in evaluations {
         let Some(loc) = &e.location else { continue };
         let key = (e.target.clone(), loc.path.to_string());
@@ -574,6 +589,7 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
         (evaluations, warnings)
     };
     // A bundle holds the facts, so they are collected whole rather than streamed.
+    let mut remote_sources = Sources::new();
     let (mut evaluations, mut warnings, roots, facts) = match &args.facts {
         Some(path) => {
             let facts = read_facts(path)?;
@@ -582,7 +598,9 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
         }
         None if args.audit.evidence.is_some() => {
             let mut facts = collect(&paths)?;
-            facts.repositories.extend(collect_github(remote.as_ref())?);
+            let (remote_repos, texts) = collect_github(remote.as_ref())?;
+            facts.repositories.extend(remote_repos);
+            remote_sources = texts;
             let (evaluations, warnings) = evaluate_all(&facts);
             (evaluations, warnings, local_roots(&paths), Some(facts))
         }
@@ -590,7 +608,8 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
             // Stream: each repository is collected, evaluated and dropped, so memory holds
             // the evaluations and the repositories in flight, not every repository's facts.
             validate_paths(&paths)?;
-            let remote_repos = collect_github(remote.as_ref())?;
+            let (remote_repos, texts) = collect_github(remote.as_ref())?;
+            remote_sources = texts;
             // Suppressions are applied per repository, while its facts are at hand.
             let mut per_repo: Vec<(Vec<Evaluation>, Vec<engine::Warning>)> = paths
                 .par_iter()
@@ -632,7 +651,7 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
     let wants_table =
         args.format == Format::Table || args.outputs.iter().any(|(f, _)| *f == Format::Table);
     let sources = if wants_table && args.facts.is_none() {
-        sources(&roots, &evaluations)
+        sources(&roots, remote_sources, &evaluations)
     } else {
         Sources::new()
     };

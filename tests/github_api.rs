@@ -1020,3 +1020,32 @@ fn production_credentials_must_be_environment_secrets() {
         prod.secrets
     );
 }
+
+/// The terminal table quotes the lines of remote pipeline files as it does for a checkout.
+#[test]
+fn table_shows_code_frames_of_remote_files() {
+    let server = Server::start(Scenario::new(&[("legacy", Kind::NonCompliant)]), 4);
+    let dir = tempfile::tempdir().unwrap();
+    let out = assert_cmd::Command::cargo_bin("soc2")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("GITHUB_TOKEN", "good")
+        .env("NO_COLOR", "1")
+        .env_remove("GH_TOKEN")
+        .args([
+            "check",
+            "--github",
+            "acme/legacy",
+            "--github-url",
+            &server.url,
+        ])
+        .args(["--no-cache", "--select", "CC6-015"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains(".github/workflows/ci.yml:7:15"), "{stdout}");
+    assert!(
+        stdout.contains("7 │       - uses: actions/checkout@v4"),
+        "{stdout}"
+    );
+}

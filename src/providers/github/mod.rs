@@ -98,6 +98,8 @@ pub struct Collected {
     pub repositories: Vec<Repository>,
     /// Request counters.
     pub stats: StatsSnapshot,
+    /// The texts of the files read, by (repository id, path), for code frames in reports.
+    pub sources: HashMap<(String, String), Arc<str>>,
 }
 
 /// A problem that stops the collection (nothing can be evaluated).
@@ -201,6 +203,7 @@ pub fn collect(opts: &Options) -> Result<Collected, Error> {
         let mut set = tokio::task::JoinSet::new();
         let width = opts.concurrency.max(1) * 4;
         let mut out: Vec<Option<Repository>> = vec![None; names.len()];
+        let mut sources = HashMap::new();
         let mut queue = names.iter().cloned().enumerate();
         loop {
             while set.len() < width {
@@ -211,10 +214,13 @@ pub fn collect(opts: &Options) -> Result<Collected, Error> {
             let Some(done) = set.join_next().await else {
                 break;
             };
-            if let Ok((i, repo)) = done {
+            if let Ok((i, (repo, texts))) = done {
                 if let Some(b) = &bar {
                     b.set_message(repo.id.clone());
                     b.inc(1);
+                }
+                for (path, text) in texts {
+                    sources.insert((repo.id.clone(), path), text);
                 }
                 out[i] = Some(repo);
             }
@@ -240,6 +246,7 @@ pub fn collect(opts: &Options) -> Result<Collected, Error> {
         Ok(Collected {
             repositories,
             stats: client.stats(),
+            sources,
         })
     })
 }
@@ -359,8 +366,12 @@ async fn org_data(shared: &Shared, org: &str, access: &Access) -> OrgData {
     .clone()
 }
 
-/// Reads one repository; never fails (what cannot be read is unknown).
-async fn repository(shared: &Shared, full: &str) -> Repository {
+/// The texts of a repository's files, by path.
+type Texts = Vec<(String, Arc<str>)>;
+
+/// Reads one repository, with the texts of its pipeline files; never fails (what cannot be
+/// read is unknown).
+async fn repository(shared: &Shared, full: &str) -> (Repository, Texts) {
     let c = &shared.client;
     let id = format!("github:{full}");
     let path = format!("/repos/{full}");
@@ -373,9 +384,9 @@ async fn repository(shared: &Shared, full: &str) -> Repository {
                 ),
                 s => format!("GitHub answered {s} \"{}\"", reply.message()),
             };
-            return unreadable(c, id, full, why);
+            return (unreadable(c, id, full, why), Vec::new());
         }
-        Err(e) => return unreadable(c, id, full, describe_error(&e)),
+        Err(e) => return (unreadable(c, id, full, describe_error(&e)), Vec::new()),
     };
     let full = raw.full_name.clone();
     let access = raw.access(c.authenticated());
@@ -516,7 +527,15 @@ async fn repository(shared: &Shared, full: &str) -> Repository {
         org: org.map(|o| o.facts),
         anchors,
     }));
-    repo
+    let texts = match files {
+        Ok(f) => f
+            .texts
+            .into_iter()
+            .map(|(path, text)| (path, Arc::from(text)))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    (repo, texts)
 }
 
 /// Reads the own secrets of each production environment that a job reading secrets deploys
