@@ -333,7 +333,7 @@ fn persistent_server_errors_become_unknown_after_retries() {
 fn rate_limits_429_and_secondary_403_are_waited_out_with_retry_after() {
     let server = Server::start(Scenario::new(&[("api", Kind::Compliant)]), 4);
     server.fault(
-        "/repos/acme/api/keys",
+        "/graphql",
         Fault::Status(
             429,
             vec![("Retry-After".into(), "1".into())],
@@ -356,6 +356,62 @@ fn rate_limits_429_and_secondary_403_are_waited_out_with_retry_after() {
     assert!(collected.stats.rate_limit_waits >= 1);
     let g = collected.repositories[0].github.as_ref().unwrap();
     assert!(g.deploy_keys.known().is_some() && g.webhooks.known().is_some());
+    // The GraphQL query was answered after the wait, so REST was not needed for the keys.
+    let requests = server.requests();
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.method == "POST" && r.status == 429)
+    );
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.method == "POST" && r.status == 200)
+    );
+    assert!(
+        !requests
+            .iter()
+            .any(|r| r.url.starts_with("/repos/acme/api/keys"))
+    );
+}
+
+/// GraphQL reports its primary rate limit in a `200` answer (`"type": "RATE_LIMITED"`): it is
+/// waited out like a REST limit (until `X-RateLimit-Reset`), not read as data.
+#[test]
+fn graphql_rate_limited_answers_are_waited_out() {
+    let server = Server::start(Scenario::new(&[("api", Kind::Compliant)]), 4);
+    let reset = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 2;
+    server.fault(
+        "/graphql",
+        Fault::Status(
+            200,
+            vec![
+                ("X-RateLimit-Remaining".into(), "0".into()),
+                ("X-RateLimit-Reset".into(), reset.to_string()),
+            ],
+            r#"{"errors":[{"type":"RATE_LIMITED","message":"API rate limit exceeded for user ID 1."}]}"#
+                .into(),
+        ),
+    );
+    let mut o = options(&server, Some("good"));
+    o.repos = vec!["acme/api".into()];
+    let collected = github::collect(&o).unwrap();
+    assert_eq!(collected.stats.rate_limit_waits, 1);
+    let requests = server.requests();
+    let posts: Vec<u16> = requests
+        .iter()
+        .filter(|r| r.method == "POST")
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(posts.first(), Some(&200));
+    assert!(posts.len() >= 2, "retried after the wait: {posts:?}");
+    // Nothing fell back to REST: the retried query answered.
+    assert!(!requests.iter().any(|r| r.url.contains("/git/blobs/")));
+    assert_eq!(collected.repositories[0].workflows.len(), 2);
 }
 
 #[test]
