@@ -1105,3 +1105,45 @@ fn table_shows_code_frames_of_remote_files() {
         "{stdout}"
     );
 }
+
+/// An organization's ruleset is read once for all the repositories it applies to; each of them
+/// still gets its enforcement and bypass actors.
+#[test]
+fn organization_rulesets_are_read_once_per_run() {
+    let server = Server::start(
+        Scenario::new(&[
+            ("a", Kind::RulesetsOnly),
+            ("b", Kind::RulesetsOnly),
+            ("c", Kind::RulesetsOnly),
+            ("legacy", Kind::NonCompliant),
+        ]),
+        4,
+    );
+    let mut o = options(&server, Some("good"));
+    o.orgs = vec!["acme".into()];
+    let (repos, evals) = collect_and_evaluate(&o);
+    let asked: Vec<String> = server
+        .requests()
+        .iter()
+        .filter(|r| r.url.contains("/rulesets/"))
+        .map(|r| r.url.split('?').next().unwrap().to_string())
+        .collect();
+    // One of a, b, c asked for the organization's ruleset 42; legacy its own ruleset 43.
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    assert_eq!(
+        asked.iter().filter(|u| u.ends_with("/rulesets/42")).count(),
+        1
+    );
+    assert!(asked.contains(&"/repos/acme/legacy/rulesets/43".to_string()));
+    for name in ["a", "b", "c"] {
+        let r = repos
+            .iter()
+            .find(|r| r.id == format!("github:acme/{name}"))
+            .unwrap();
+        let b = r.github.as_ref().unwrap().default_branch.as_ref().unwrap();
+        assert_eq!(b.sources, vec!["ruleset 42 \"main\"".to_string()], "{name}");
+        assert!(b.bypass_actors_known, "{name}");
+        let o = outcomes(&evals, &format!("github:acme/{name}"));
+        assert_outcome(&o, "CC8-011", Outcome::Pass);
+    }
+}

@@ -620,7 +620,16 @@ fn repo_answer(
         }
         ["branches", _, "protection"] => msg(404, "Branch not found"),
         ["rules", "branches", "main"] => {
-            let rule = |t: &str, id: u64, p: Value| json!({"type": t, "ruleset_source_type": "Repository", "ruleset_source": full, "ruleset_id": id, "parameters": p});
+            // Ruleset 42 is the organization's (shared by its repositories), 43 the repository's.
+            let org = full.split('/').next().unwrap_or("");
+            let rule = |t: &str, id: u64, p: Value| {
+                let (source_type, source) = if id == 42 {
+                    ("Organization", org)
+                } else {
+                    ("Repository", full)
+                };
+                json!({"type": t, "ruleset_source_type": source_type, "ruleset_source": source, "ruleset_id": id, "parameters": p})
+            };
             let rules = match kind {
                 RulesetsOnly => vec![
                     rule(
@@ -655,9 +664,15 @@ fn repo_answer(
             } else {
                 ("main", "active")
             };
+            let (source_type, source) = if *id == "42" {
+                ("Organization", full.split('/').next().unwrap_or(""))
+            } else {
+                ("Repository", full)
+            };
             let mut v = patched(
                 "repos__get-repo-ruleset.200.default.json",
-                json!({"id": id.parse::<u64>().unwrap_or(0), "name": name, "enforcement": enforcement, "bypass_actors": []}),
+                json!({"id": id.parse::<u64>().unwrap_or(0), "name": name, "enforcement": enforcement, "bypass_actors": [],
+                    "source_type": source_type, "source": source}),
             );
             if !admin {
                 v.as_object_mut().unwrap().remove("bypass_actors");

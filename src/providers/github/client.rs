@@ -213,7 +213,11 @@ pub struct Client {
     waited_ms: AtomicU64,
     stats: Stats,
     notify: Notify,
+    /// Answers that are the same for every repository of the run, asked once.
+    shared: Mutex<std::collections::HashMap<String, Arc<tokio::sync::OnceCell<SharedReply>>>>,
 }
+
+type SharedReply = Result<Reply, ClientError>;
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -285,6 +289,7 @@ impl Client {
             waited_ms: AtomicU64::new(0),
             stats: Stats::default(),
             notify,
+            shared: Mutex::new(std::collections::HashMap::new()),
         })
     }
 
@@ -343,6 +348,20 @@ impl Client {
         }
         let body = serde_json::json!({ "query": query, "variables": variables }).to_string();
         self.request(GRAPHQL_PATH, Some(body)).await
+    }
+
+    /// GETs `path` once per run for `key`: an answer that is the same whichever repository
+    /// asks (an organization's ruleset read through one of its repositories). Concurrent
+    /// callers wait for the first request.
+    pub async fn get_shared(&self, key: &str, path: &str) -> Result<Reply, ClientError> {
+        let cell = self
+            .shared
+            .lock()
+            .await
+            .entry(key.to_string())
+            .or_default()
+            .clone();
+        cell.get_or_init(|| self.get(path)).await.clone()
     }
 
     /// The text stored under an immutable key (a Git object id), if any.

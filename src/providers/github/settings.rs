@@ -458,8 +458,25 @@ pub async fn branch_protection(
         let mut dropped = BTreeSet::new();
         for id in ids {
             let path = format!("/repos/{repo}/rulesets/{id}?includes_parents=true");
-            match client.get_json::<RawRuleset>(&path).await {
-                Ok(Ok(rs)) => {
+            // An organization's ruleset is the same for all its repositories: read it once.
+            let org_source = value
+                .iter()
+                .find(|r| r.ruleset_id == id && r.ruleset_source_type == "Organization")
+                .map(|r| r.ruleset_source.clone());
+            let reply = match &org_source {
+                Some(org) => {
+                    client
+                        .get_shared(&format!("org-ruleset:{org}:{id}"), &path)
+                        .await
+                }
+                None => client.get(&path).await,
+            };
+            let parsed = reply
+                .ok()
+                .filter(|r| r.status == 200)
+                .and_then(|r| serde_json::from_str::<RawRuleset>(&r.body).ok());
+            match parsed {
+                Some(rs) => {
                     if rs.enforcement != "active" {
                         not_enforced.push(format!("{} ({id}): {}", rs.name, rs.enforcement));
                         dropped.insert(id);
