@@ -1147,3 +1147,29 @@ fn organization_rulesets_are_read_once_per_run() {
         assert_outcome(&o, "CC8-011", Outcome::Pass);
     }
 }
+
+/// A blob over 1 MB is read through REST on its own, so one GraphQL answer stays small; the
+/// others still come from GraphQL.
+#[test]
+fn large_blobs_are_read_through_rest() {
+    let mut s = Scenario::new(&[("api", Kind::Compliant)]);
+    let mut big = String::from(
+        "name: big\non: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo big\n",
+    );
+    while big.len() < 1_100_000 {
+        big.push_str("# padding to make the workflow larger than a GraphQL blob may be\n");
+    }
+    s.extra_files = vec![(".github/workflows/big.yml", big)];
+    let server = Server::start(s, 4);
+    let (repos, _) = run(&server, Some("good"), &["api"]);
+    let requests = server.requests();
+    let rest_blobs = requests
+        .iter()
+        .filter(|r| r.url.contains("/git/blobs/"))
+        .count();
+    assert_eq!(rest_blobs, 1, "only the large blob over REST");
+    assert!(requests.iter().any(|r| r.method == "POST"));
+    let paths: Vec<&str> = repos[0].workflows.iter().map(|w| w.path.as_str()).collect();
+    assert!(paths.contains(&".github/workflows/big.yml"), "{paths:?}");
+    assert!(paths.contains(&".github/workflows/ci.yml"), "{paths:?}");
+}

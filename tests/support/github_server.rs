@@ -54,6 +54,8 @@ pub struct Scenario {
     /// The own secrets of the `production` environment of compliant repositories, whose
     /// deploy job reads `DEPLOY_TOKEN` (without it, the job reads a repository secret).
     pub production_secrets: Vec<String>,
+    /// Extra workflow files of every repository (path, text).
+    pub extra_files: Vec<(&'static str, String)>,
 }
 
 impl Scenario {
@@ -66,6 +68,7 @@ impl Scenario {
             token: Some("good".into()),
             latency: Duration::ZERO,
             production_secrets: vec!["DEPLOY_TOKEN".into()],
+            extra_files: Vec::new(),
         }
     }
 }
@@ -791,7 +794,7 @@ fn repo_answer(
             }
         }
         ["git", "trees", "main"] => {
-            let tree: Vec<Value> = files(kind, full)
+            let tree: Vec<Value> = files(scenario, kind, full)
                 .iter()
                 .map(|(p, text)| json!({"path": p, "mode": "100644", "type": "blob", "sha": Data::sha(text), "size": text.len()}))
                 .collect();
@@ -800,7 +803,7 @@ fn repo_answer(
                 json!({"tree": tree, "truncated": false}),
             ))
         }
-        ["git", "blobs", sha] => match blob(kind, full, sha) {
+        ["git", "blobs", sha] => match blob(scenario, kind, full, sha) {
             Some(text) => ok(patched(
                 "git__get-blob.200.json",
                 json!({"content": base64(&text), "encoding": "base64", "sha": sha, "size": text.len()}),
@@ -817,8 +820,9 @@ fn repo_answer(
 /// The files of a repository's default branch. Workflows and CODEOWNERS end with a comment
 /// naming the repository, so no two repositories share a blob (as in a real organization,
 /// where files differ), while line numbers stay those of the constants.
-fn files(kind: Kind, full: &str) -> Vec<(&'static str, String)> {
+fn files(scenario: &Scenario, kind: Kind, full: &str) -> Vec<(&'static str, String)> {
     let mut entries = vec![("Cargo.toml", "[package]\n".to_string())];
+    entries.extend(scenario.extra_files.iter().cloned());
     let own = |text: &str| format!("{text}# {full}\n");
     if kind == Kind::Compliant {
         // The deploy job also reads a credential (its last step).
@@ -840,8 +844,8 @@ fn files(kind: Kind, full: &str) -> Vec<(&'static str, String)> {
 }
 
 /// The text of blob `sha` in a repository.
-fn blob(kind: Kind, full: &str, sha: &str) -> Option<String> {
-    files(kind, full)
+fn blob(scenario: &Scenario, kind: Kind, full: &str, sha: &str) -> Option<String> {
+    files(scenario, kind, full)
         .into_iter()
         .map(|(_, text)| text)
         .find(|text| Data::sha(text) == sha)
@@ -908,7 +912,7 @@ fn graphql_answer(data: &Data, body: &str, auth: Option<&str>) -> Answer {
         };
         let (field, value) = if let Some((field, rest)) = line.split_once(": object(oid: ") {
             let oid = var(rest.split(')').next().unwrap_or(""));
-            let value = match blob(*kind, full, &oid) {
+            let value = match blob(s, *kind, full, &oid) {
                 Some(text) => json!({"text": text, "isBinary": false, "isTruncated": false}),
                 None => Value::Null,
             };

@@ -4,8 +4,8 @@
 //! Repository tasks hand a [`Request`] to the [`Batcher`] — the Git blobs of their pipeline
 //! files (by object id, from the REST tree listing), and for repositories the token
 //! administers, the deploy keys and whether Dependabot alerts are on. The batcher waits a
-//! few milliseconds for other repositories to join (up to [`MAX_REPOS`] repositories or
-//! [`MAX_BLOBS`] blobs), sends one query, and answers every task.
+//! moment for other repositories to join (up to [`MAX_REPOS`] repositories, [`MAX_BLOBS`]
+//! blobs or [`MAX_BYTES`] of text), sends one query, and answers every task.
 //!
 //! GraphQL is an optimisation, never a source of a pass: whatever it does not answer plainly
 //! (no token, an error for a field, a repository it cannot see, a truncated or binary blob,
@@ -27,6 +27,10 @@ use crate::facts::github::DeployKey;
 pub const MAX_REPOS: usize = 20;
 /// Blobs per query at most (GitHub limits the size of an answer, not only its nodes).
 pub const MAX_BLOBS: usize = 60;
+/// Bytes of blob text per query at most; a larger answer risks GitHub's time limit.
+pub const MAX_BYTES: u64 = 4 * 1024 * 1024;
+/// Blobs larger than this are read through REST, one by one.
+pub const MAX_BLOB_BYTES: u64 = 1024 * 1024;
 /// How long the first request of a batch waits for others. Repositories reach this step
 /// tens of milliseconds apart (their REST requests share the concurrency bound), so the
 /// window is long enough to gather several; a waiting task holds no request slot.
@@ -41,6 +45,8 @@ pub struct Request {
     pub repo: String,
     /// Git object ids of the blobs to read.
     pub blobs: Vec<String>,
+    /// Their total size in bytes (from the tree listing).
+    pub bytes: u64,
     /// Read the deploy keys.
     pub deploy_keys: bool,
     /// Read whether Dependabot alerts are enabled.
@@ -100,16 +106,18 @@ async fn run(client: Arc<Client>, mut rx: mpsc::UnboundedReceiver<Job>, window: 
             },
         };
         let mut blobs = first.0.blobs.len();
+        let mut bytes = first.0.bytes;
         let mut batch = vec![first];
         let deadline = tokio::time::Instant::now() + window;
-        while batch.len() < MAX_REPOS && blobs < MAX_BLOBS {
+        while batch.len() < MAX_REPOS && blobs < MAX_BLOBS && bytes < MAX_BYTES {
             match tokio::time::timeout_at(deadline, rx.recv()).await {
                 Ok(Some(job)) => {
-                    if blobs + job.0.blobs.len() > MAX_BLOBS {
+                    if blobs + job.0.blobs.len() > MAX_BLOBS || bytes + job.0.bytes > MAX_BYTES {
                         carried = Some(job);
                         break;
                     }
                     blobs += job.0.blobs.len();
+                    bytes += job.0.bytes;
                     batch.push(job);
                 }
                 Ok(None) | Err(_) => break,
@@ -260,6 +268,7 @@ mod tests {
         Request {
             repo: repo.into(),
             blobs: blobs.iter().map(|s| s.to_string()).collect(),
+            bytes: 0,
             deploy_keys: keys,
             vulnerability_alerts: keys,
         }

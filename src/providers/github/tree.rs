@@ -161,6 +161,7 @@ fn request(repo: &str, blobs: Vec<String>, extras: Extras) -> Request {
     Request {
         repo: repo.to_string(),
         blobs,
+        bytes: 0,
         deploy_keys: extras.deploy_keys,
         vulnerability_alerts: extras.vulnerability_alerts,
     }
@@ -215,7 +216,7 @@ async fn fetch_wave(
     files: &mut Files,
     extras: Extras,
 ) -> (Option<Vec<DeployKey>>, Option<bool>) {
-    let mut wanted: Vec<(String, String)> = Vec::new();
+    let mut wanted: Vec<(String, String, u64)> = Vec::new();
     for rel in wave {
         let Some((sha, size)) = shas.get(rel) else {
             continue;
@@ -234,19 +235,30 @@ async fn fetch_wave(
             Some(text) => {
                 files.texts.insert(rel.clone(), text);
             }
-            None => wanted.push((rel.clone(), sha.clone())),
+            None => wanted.push((rel.clone(), sha.clone(), *size)),
         }
     }
     let mut answer = super::graphql::Answer::default();
     if let Some(b) = batcher {
-        let mut oids: Vec<String> = wanted.iter().map(|(_, sha)| sha.clone()).collect();
-        oids.sort();
-        oids.dedup();
-        if !oids.is_empty() || extras.deploy_keys || extras.vulnerability_alerts {
-            answer = b.ask(request(repo, oids, extras)).await;
+        // Large blobs go through REST on their own.
+        let mut small: Vec<(&str, u64)> = wanted
+            .iter()
+            .filter(|(_, _, size)| *size <= super::graphql::MAX_BLOB_BYTES)
+            .map(|(_, sha, size)| (sha.as_str(), *size))
+            .collect();
+        small.sort_unstable();
+        small.dedup();
+        if !small.is_empty() || extras.deploy_keys || extras.vulnerability_alerts {
+            let mut req = request(
+                repo,
+                small.iter().map(|(s, _)| s.to_string()).collect(),
+                extras,
+            );
+            req.bytes = small.iter().map(|(_, n)| n).sum();
+            answer = b.ask(req).await;
         }
     }
-    for (rel, sha) in wanted {
+    for (rel, sha, _) in wanted {
         let got = match answer.blobs.get(&sha) {
             Some(r) => r.clone(),
             None => blob(client, repo, &sha).await,
