@@ -312,3 +312,24 @@ pub fn render(input: &ReportInput<'_>) -> String {
         Err(e) => format!("<?xml version=\"1.0\"?><!-- {e} -->\n"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `clean` keeps text as quick-junit's `XmlString` does, borrowing plain ASCII.
+    #[test]
+    fn text_is_cleaned_as_quick_junit_does() {
+        for s in [
+            "plain `text` <&> 'quoted' \"double\"\nsecond line",
+            "tab\there, carriage\r\nreturn",
+            "\u{1b}[31mred\u{1b}[0m and a bell\u{7}",
+            "non-ASCII: café … ✓, and a NUL\u{0} and DEL\u{7f}",
+            "C1 \u{9b}31m control",
+            "",
+        ] {
+            assert_eq!(clean(s), XmlString::new(s).as_str(), "{s:?}");
+        }
+        assert!(matches!(clean("a b\nc"), Cow::Borrowed(_)));
+    }
+}

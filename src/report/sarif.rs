@@ -393,7 +393,7 @@ struct Notification<'a> {
 
 /// Unknown outcomes, one per (target, location, reason) with the rules it affects: an
 /// unreadable file leaves many rules without evidence, and says so once.
-fn unknown_groups<'a>(evaluations: &'a [Evaluation]) -> Vec<(&'a Evaluation, Vec<&'a str>)> {
+fn unknown_groups(evaluations: &[Evaluation]) -> Vec<(&Evaluation, Vec<&str>)> {
     let mut unknown: Vec<(&Evaluation, Vec<&str>)> = Vec::new();
     let mut index: HashMap<(&str, Option<&Location>, &str), usize> = HashMap::new();
     for e in evaluations.iter().filter(|e| e.outcome == Outcome::Unknown) {
@@ -618,6 +618,7 @@ pub fn render(input: &ReportInput<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::RuleSet;
 
     #[test]
     fn uris_are_relative() {
@@ -630,5 +631,154 @@ mod tests {
             artifact_uri("local:/abs/repo", ".github/w.yml"),
             ".github/w.yml"
         );
+    }
+
+    /// Every optional part of a log: results with and without a message, suppressions of each
+    /// kind, grouped and single unknown outcomes, warnings with and without a location.
+    fn sample() -> (RuleSet, Vec<Evaluation>, Vec<Warning>) {
+        let rules = crate::rules::load_embedded().expect("embedded rules load");
+        let loc = |path: &str, line: u32| {
+            serde_json::json!({"path": path, "line": line, "column": 3, "end_line": line,
+                "end_column": 9, "offset": 0, "length": 6})
+        };
+        let eval = |rule: &str, outcome: &str, message: &str, location, waiver| {
+            serde_json::from_value::<Evaluation>(serde_json::json!({
+                "rule": rule, "severity": "high", "outcome": outcome, "target": "local:./svc",
+                "resource": ".github/workflows/ci.yml#jobs.build", "subject": "ci.yml",
+                "message": message, "location": location, "fingerprint": "f00d",
+                "waiver": waiver,
+            }))
+            .expect("evaluation")
+        };
+        let null = serde_json::Value::Null;
+        let evaluations = vec![
+            eval(
+                "CC6-006",
+                "fail",
+                "no permissions",
+                loc("a.yml", 4),
+                null.clone(),
+            ),
+            eval("CC6-007", "fail", "", null.clone(), null.clone()),
+            eval(
+                "CC6-008",
+                "excepted",
+                "waived",
+                loc("a.yml", 5),
+                null.clone(),
+            ),
+            eval(
+                "CC6-009",
+                "excepted",
+                "waived",
+                loc("a.yml", 6),
+                serde_json::json!({"kind": "exception", "reason": "accepted risk",
+                    "approved_by": "sec-team", "expires": "2030-01-01"}),
+            ),
+            eval(
+                "CC6-010",
+                "excepted",
+                "waived",
+                loc("a.yml", 7),
+                serde_json::json!({"kind": crate::suppress::KIND, "reason": "test data",
+                    "source": loc("a.yml", 6)}),
+            ),
+            eval(
+                "CC6-012",
+                "unknown",
+                "unreadable",
+                loc("b.yml", 1),
+                null.clone(),
+            ),
+            eval(
+                "CC6-013",
+                "unknown",
+                "unreadable",
+                loc("b.yml", 1),
+                null.clone(),
+            ),
+            eval(
+                "CC6-014",
+                "unknown",
+                "no settings",
+                null.clone(),
+                null.clone(),
+            ),
+            eval("CC6-015", "pass", "", loc("a.yml", 8), null.clone()),
+        ];
+        let warnings = vec![
+            serde_json::from_value(serde_json::json!({"target": "local:.", "message": "unused",
+                "location": loc("c.yml", 2)}))
+            .expect("warning"),
+            serde_json::from_value(serde_json::json!({"target": "local:.", "message": "stale"}))
+                .expect("warning"),
+        ];
+        (rules, evaluations, warnings)
+    }
+
+    /// The log's keys are in alphabetical order at every level, as a `serde_json::Value` tree
+    /// (a `BTreeMap`) writes them: re-serializing the parsed log gives the same bytes.
+    #[test]
+    fn keys_are_sorted_as_in_a_value_tree() {
+        let (rules, evaluations, warnings) = sample();
+        let sources = crate::report::Sources::new();
+        let input = ReportInput {
+            rules: &rules,
+            evaluations: &evaluations,
+            warnings: &warnings,
+            sources: &sources,
+            fail_on: crate::rules::Severity::Low,
+            strict: false,
+            color: false,
+        };
+        let text = render(&input);
+        let value: serde_json::Value = serde_json::from_str(&text).expect("SARIF parses");
+        let again = serde_json::to_string_pretty(&value).expect("serializes") + "\n";
+        assert_eq!(text, again);
+
+        let run = &value["runs"][0];
+        let results = run["results"].as_array().expect("results");
+        assert_eq!(results.len(), 5);
+        assert_eq!(
+            results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "svc/a.yml"
+        );
+        let title = rules
+            .rules
+            .iter()
+            .find(|r| r.id == "CC6-007")
+            .expect("rule")
+            .title
+            .clone();
+        assert_eq!(results[1]["message"]["text"], title.as_str());
+        assert_eq!(
+            results[1]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "svc/soc2.toml"
+        );
+        assert_eq!(results[2]["suppressions"][0]["kind"], "external");
+        assert_eq!(results[2]["suppressions"][0]["justification"], "waived");
+        assert!(results[2]["suppressions"][0].get("properties").is_none());
+        let external = &results[3]["suppressions"][0];
+        assert_eq!(external["properties"]["approvedBy"], "sec-team");
+        assert_eq!(external["properties"]["expires"], "2030-01-01");
+        assert!(external.get("location").is_none());
+        let in_source = &results[4]["suppressions"][0];
+        assert_eq!(in_source["kind"], "inSource");
+        assert_eq!(
+            in_source["location"]["physicalLocation"]["region"]["startLine"],
+            6
+        );
+        let notes = run["invocations"][0]["toolExecutionNotifications"]
+            .as_array()
+            .expect("notifications");
+        assert_eq!(notes.len(), 4);
+        assert_eq!(
+            notes[0]["properties"]["rules"],
+            serde_json::json!(["CC6-012", "CC6-013"])
+        );
+        assert!(notes[1].get("locations").is_none());
+        assert_eq!(notes[2]["properties"]["target"], "local:.");
+        assert!(notes[2].get("associatedRule").is_none());
+        assert!(notes[3].get("locations").is_none());
     }
 }
