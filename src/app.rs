@@ -3,7 +3,8 @@
 //! Nothing here parses files, evaluates conditions or formats output; it wires the modules
 //! that do and maps the result to the exit-code contract.
 
-use std::io::{IsTerminal, Write};
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -195,15 +196,42 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
 
 fn print(text: &str) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    stdout_result(out.write_all(text.as_bytes()).and_then(|()| out.flush()))
+}
+
+/// The outcome of writing to stdout: a closed pipe (`soc2 check | head`) is not an error worth
+/// reporting.
+fn stdout_result(result: std::io::Result<()>) -> Result<(), Error> {
+    match result {
         Ok(()) => Ok(()),
-        // A closed pipe (`soc2 check | head`) is not an error worth reporting.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(source) => Err(Error::Io {
             path: "<stdout>".into(),
             source,
         }),
     }
+}
+
+/// Size of the buffers reports are written through.
+const REPORT_BUFFER: usize = 64 * 1024;
+
+/// Writes a report to stdout as it is rendered.
+fn print_report(format: Format, input: &ReportInput<'_>) -> Result<(), Error> {
+    let mut out = BufWriter::with_capacity(REPORT_BUFFER, std::io::stdout().lock());
+    stdout_result(report::render_to(format, input, &mut out).and_then(|()| out.flush()))
+}
+
+/// Writes a report to a file as it is rendered.
+fn write_report_file(path: &Path, format: Format, input: &ReportInput<'_>) -> Result<(), Error> {
+    let io_error = |source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let file = File::create(path).map_err(io_error)?;
+    let mut out = BufWriter::with_capacity(REPORT_BUFFER, file);
+    report::render_to(format, input, &mut out)
+        .and_then(|()| out.flush())
+        .map_err(io_error)
 }
 
 fn init(path: &Path, force: bool) -> Result<u8, Error> {
@@ -671,9 +699,9 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
             color: false,
             ..input
         };
-        write_file(path, &render(*format, &file_input))?;
+        write_report_file(path, *format, &file_input)?;
     }
-    print(&render(args.format, &input))?;
+    print_report(args.format, &input)?;
     audit_outputs(
         &args,
         &input,
@@ -831,14 +859,7 @@ fn trail_report(args: &ReportArgs) -> Result<u8, Error> {
 
 /// Renders evaluations in a format.
 pub fn render(format: Format, input: &ReportInput<'_>) -> String {
-    match format {
-        Format::Table => report::table::render(input),
-        Format::Json => report::json::render(input),
-        Format::Sarif => report::sarif::render(input),
-        Format::Junit => report::junit::render(input),
-        Format::Markdown => report::markdown::render(input),
-        Format::Html => report::html::render(input),
-    }
+    report::render(format, input)
 }
 
 fn list_rules(set: &RuleSet, format: &str) -> String {

@@ -2,6 +2,8 @@
 //! evaluations carry their `waiver`; problems in the run's own inputs (unused suppressions, ...)
 //! are in the top-level `warnings`.
 
+use std::io::{self, Write};
+
 use serde::Serialize;
 
 use super::ReportInput;
@@ -39,8 +41,8 @@ struct RuleInfo<'a> {
     digest: &'a str,
 }
 
-/// Renders the JSON report.
-pub fn render(input: &ReportInput<'_>) -> String {
+/// Writes the JSON report to `out`.
+pub fn write(input: &ReportInput<'_>, out: &mut dyn Write) -> io::Result<()> {
     let report = Report {
         schema_version: SCHEMA_VERSION,
         tool: ToolInfo::current(),
@@ -69,8 +71,15 @@ pub fn render(input: &ReportInput<'_>) -> String {
         evaluations: input.evaluations,
         warnings: input.warnings,
     };
-    let mut out =
-        serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
-    out.push('\n');
-    out
+    serde_json::to_writer_pretty(&mut *out, &report)?;
+    out.write_all(b"\n")
+}
+
+/// Renders the JSON report.
+pub fn render(input: &ReportInput<'_>) -> String {
+    let mut out = Vec::new();
+    match write(input, &mut out) {
+        Ok(()) => String::from_utf8(out).unwrap_or_default(),
+        Err(e) => format!("{{\"error\":\"{e}\"}}\n"),
+    }
 }

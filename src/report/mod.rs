@@ -13,6 +13,7 @@ pub mod table;
 pub mod trail;
 
 use std::collections::HashMap;
+use std::io::{self, Write};
 use std::sync::Arc;
 
 use crate::engine::{Evaluation, Outcome, Warning};
@@ -64,6 +65,31 @@ impl std::str::FromStr for Format {
                 "unknown format `{other}` (expected table, json, sarif, junit, markdown or html)"
             )),
         }
+    }
+}
+
+/// Writes evaluations in a format to `out`. JSON, SARIF and JUnit are written as they are
+/// built, never whole in memory; the table and the auditor's reports are rendered first.
+pub fn render_to(format: Format, input: &ReportInput<'_>, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Table => out.write_all(table::render(input).as_bytes()),
+        Format::Json => json::write(input, out),
+        Format::Sarif => sarif::write(input, out),
+        Format::Junit => junit::write(input, out),
+        Format::Markdown => out.write_all(markdown::render(input).as_bytes()),
+        Format::Html => out.write_all(html::render(input).as_bytes()),
+    }
+}
+
+/// Renders evaluations in a format, as a string.
+pub fn render(format: Format, input: &ReportInput<'_>) -> String {
+    match format {
+        Format::Table => table::render(input),
+        Format::Json => json::render(input),
+        Format::Sarif => sarif::render(input),
+        Format::Junit => junit::render(input),
+        Format::Markdown => markdown::render(input),
+        Format::Html => html::render(input),
     }
 }
 
