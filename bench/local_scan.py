@@ -21,7 +21,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(ROOT, "..", "shared", "corpus")
 SETS = {"gha+gitlab": ["gha", "gitlab"], "gitlab": ["gitlab"]}
-BIN = os.path.join(ROOT, "target", "release", "soc2")
+BIN = os.path.join(os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target"), "release", "soc2")
 
 
 def repos(kinds: list[str]) -> list[str]:
