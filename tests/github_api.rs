@@ -1173,3 +1173,59 @@ fn large_blobs_are_read_through_rest() {
     assert!(paths.contains(&".github/workflows/big.yml"), "{paths:?}");
     assert!(paths.contains(&".github/workflows/ci.yml"), "{paths:?}");
 }
+
+/// The API token never appears in any output of a remote scan: every report format, the
+/// evidence bundle, the HTTP debug log and error messages — with GraphQL and REST both used,
+/// and a 401 on one request.
+#[test]
+fn the_token_never_appears_in_any_output() {
+    const TOKEN: &str = "ghp_TokenThatMustNeverBePrinted0123456789";
+    let mut s = Scenario::new(&[("api", Kind::Compliant), ("legacy", Kind::NonCompliant)]);
+    s.token = Some(TOKEN.into());
+    let server = Server::start(s, 4);
+    server.fault(
+        "/repos/acme/legacy/hooks",
+        Fault::Status(401, Vec::new(), r#"{"message":"Bad credentials"}"#.into()),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    let out = assert_cmd::Command::cargo_bin("soc2")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("SOC2_DEBUG_HTTP", "1")
+        .env_remove("GH_TOKEN")
+        .args(["check", "--github", "acme/api", "--github", "acme/legacy"])
+        .args(["--github-url", &server.url, "--no-cache", "-f", "json"])
+        .args([
+            "-o",
+            "sarif=out.sarif",
+            "-o",
+            "junit=out.xml",
+            "-o",
+            "markdown=out.md",
+        ])
+        .args(["-o", "html=out.html", "-o", "table=out.txt", "--evidence"])
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    assert!(
+        server.requests().iter().any(|r| r.method == "POST"),
+        "GraphQL was used"
+    );
+    let mut texts = vec![
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ];
+    for f in walkdir::WalkDir::new(dir.path()).into_iter().flatten() {
+        if f.file_type().is_file() {
+            texts.push(String::from_utf8_lossy(&std::fs::read(f.path()).unwrap()).into_owned());
+        }
+    }
+    assert!(texts.len() > 8, "{} files", texts.len());
+    for t in &texts {
+        assert!(!t.contains(TOKEN) && !t.contains("TokenThatMustNeverBePrinted"));
+    }
+    // The run did see the token: the settings were read.
+    assert!(texts[0].contains("\"outcome\""));
+}
