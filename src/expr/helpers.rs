@@ -249,17 +249,11 @@ pub(super) fn register(ctx: &mut cel::Context<'static, 'static>) {
             let [scope, actions, commands, triggers] = ftx.args.as_slice() else {
                 return Err(ftx.error("expects (scope, actions, commands, triggers)"));
             };
-            let mut found = Vec::new();
-            find_steps(
+            let found = find_steps(
                 scope.as_ref(),
                 &strs(actions.as_ref()),
                 &strs(commands.as_ref()),
                 &strs(triggers.as_ref()),
-                &mut Found {
-                    path: "",
-                    job: "",
-                    out: &mut found,
-                },
             )?;
             Ok(Value::List(Arc::new(found)))
         },
@@ -729,17 +723,29 @@ fn step_matches(
     }
 }
 
-/// Walks a repository, workflow, job or step in place and tells whether any step (or
-/// reusable-workflow call) matches.
-fn runs_tool(
-    scope: &dyn Val,
-    actions: &[&str],
-    commands: &[&str],
+/// What [`walk_steps`] meets: a step, or a job's reusable-workflow call (the job itself).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Met {
+    Step,
+    Call,
+}
+
+/// Where a met step is: its workflow file and job id (empty when the scope does not say).
+type At<'v> = (&'v str, &'v str);
+
+/// Walks a repository, workflow, job or step in place — workflows (only those triggered by
+/// one of `triggers`, when given), their jobs, each job's reusable-workflow call and steps —
+/// and hands each to `visit`, which returns `true` to stop the walk. Returns whether it
+/// stopped.
+fn walk_steps<'v>(
+    scope: &'v dyn Val,
     triggers: &[&str],
+    at: At<'v>,
+    visit: &mut dyn FnMut(&'v dyn Val, Met, At<'v>) -> Result<bool, ExecutionError>,
 ) -> Result<bool, ExecutionError> {
     if let Some(workflows) = map_get(scope, "workflows") {
         for w in list_items(workflows) {
-            if runs_tool(w.as_ref(), actions, commands, triggers)? {
+            if walk_steps(w.as_ref(), triggers, at, visit)? {
                 return Ok(true);
             }
         }
@@ -756,100 +762,71 @@ fn runs_tool(
                 return Ok(false);
             }
         }
+        let path = field(scope, "path").unwrap_or(at.0);
         for j in list_items(jobs) {
-            if runs_tool(j.as_ref(), actions, commands, &[])? {
+            if walk_steps(j.as_ref(), &[], (path, at.1), visit)? {
                 return Ok(true);
             }
         }
         return Ok(false);
     }
     if let Some(steps) = map_get(scope, "steps") {
-        // A job: its reusable-workflow call, then its steps.
-        if step_matches(scope, actions, &[])? {
+        let at = (at.0, field(scope, "id").unwrap_or(at.1));
+        if visit(scope, Met::Call, at)? {
             return Ok(true);
         }
         for s in list_items(steps) {
-            if step_matches(s.as_ref(), actions, commands)? {
+            if visit(s.as_ref(), Met::Step, at)? {
                 return Ok(true);
             }
         }
         return Ok(false);
     }
-    step_matches(scope, actions, commands)
+    visit(scope, Met::Step, at)
 }
 
-/// Where [`find_steps`] is in the facts, and what it found so far.
-struct Found<'a, 'o> {
-    path: &'a str,
-    job: &'a str,
-    out: &'o mut Vec<Value>,
+/// Whether a step (or a reusable-workflow call, by `actions` only) inside `scope` matches.
+fn runs_tool(
+    scope: &dyn Val,
+    actions: &[&str],
+    commands: &[&str],
+    triggers: &[&str],
+) -> Result<bool, ExecutionError> {
+    walk_steps(scope, triggers, ("", ""), &mut |s, met, _| match met {
+        Met::Call => step_matches(s, actions, &[]),
+        Met::Step => step_matches(s, actions, commands),
+    })
 }
 
-/// Walks a repository, workflow or job in place and collects the matching steps as
-/// `{path, job, line, step}` maps.
+/// The matching steps inside `scope`, as `{path, job, line, step}` maps.
 fn find_steps(
     scope: &dyn Val,
     actions: &[&str],
     commands: &[&str],
     triggers: &[&str],
-    found: &mut Found<'_, '_>,
-) -> Result<(), ExecutionError> {
-    if let Some(workflows) = map_get(scope, "workflows") {
-        for w in list_items(workflows) {
-            find_steps(w.as_ref(), actions, commands, triggers, found)?;
+) -> Result<Vec<Value>, ExecutionError> {
+    let mut found = Vec::new();
+    walk_steps(scope, triggers, ("", ""), &mut |s, met, (path, job)| {
+        if met == Met::Step && step_matches(s, actions, commands)? {
+            let line = map_get(s, "line")
+                .and_then(|l| Value::try_from(l).ok())
+                .unwrap_or(Value::Int(0));
+            let entry: HashMap<cel::objects::Key, Value> = [
+                ("path", Value::String(Arc::new(path.to_string()))),
+                ("job", Value::String(Arc::new(job.to_string()))),
+                ("line", line),
+                ("step", Value::try_from(s)?),
+            ]
+            .into_iter()
+            .map(|(k, v)| (cel::objects::Key::from(k), v))
+            .collect();
+            found.push(Value::Map(cel::objects::Map {
+                map: Arc::new(entry),
+            }));
         }
-        return Ok(());
-    }
-    if let Some(jobs) = map_get(scope, "jobs") {
-        if !triggers.is_empty() {
-            let on = map_get(scope, "triggers").map_or(&[][..], list_items);
-            if !on
-                .iter()
-                .filter_map(|t| as_str(t.as_ref()))
-                .any(|t| triggers.contains(&t))
-            {
-                return Ok(());
-            }
-        }
-        let path = field(scope, "path").unwrap_or(found.path);
-        for j in list_items(jobs) {
-            find_steps(
-                j.as_ref(),
-                actions,
-                commands,
-                &[],
-                &mut Found {
-                    path,
-                    job: found.job,
-                    out: found.out,
-                },
-            )?;
-        }
-        return Ok(());
-    }
-    if let Some(steps) = map_get(scope, "steps") {
-        let job = field(scope, "id").unwrap_or(found.job);
-        for s in list_items(steps) {
-            if step_matches(s.as_ref(), actions, commands)? {
-                let line = map_get(s.as_ref(), "line")
-                    .and_then(|l| Value::try_from(l).ok())
-                    .unwrap_or(Value::Int(0));
-                let entry: HashMap<cel::objects::Key, Value> = [
-                    ("path", Value::String(Arc::new(found.path.to_string()))),
-                    ("job", Value::String(Arc::new(job.to_string()))),
-                    ("line", line),
-                    ("step", Value::try_from(s.as_ref())?),
-                ]
-                .into_iter()
-                .map(|(k, v)| (cel::objects::Key::from(k), v))
-                .collect();
-                found.out.push(Value::Map(cel::objects::Map {
-                    map: Arc::new(entry),
-                }));
-            }
-        }
-    }
-    Ok(())
+        Ok(false)
+    })?;
+    Ok(found)
 }
 
 #[cfg(test)]
