@@ -274,12 +274,11 @@ fn evaluate_repo(
     let repo_locs = repo_locs(repo);
     for rule in by_scope.get(&Scope::Repo).into_iter().flatten() {
         // A settings rule names the resource it judges (`github://acme/api/branches/main/protection`).
-        let logical = repo.github.as_ref().and_then(|g| {
-            rule.at
-                .iter()
-                .find_map(|f| g.anchors.get(f))
-                .map(|a| a.logical.clone())
-        });
+        let logical = rule
+            .at
+            .iter()
+            .find_map(|f| settings_anchors(repo).find_map(|a| a.get(f)))
+            .map(|a| a.logical.clone());
         let subject = Subject {
             locs: Some(&repo_locs),
             resource: logical.unwrap_or_else(|| subject.resource.clone()),
@@ -317,8 +316,8 @@ fn evaluate_repo(
                     target: repo.id.clone(),
                     resource: repo.id.clone(),
                     subject: repo.root.clone(),
-                    message: if repo.github.is_none() && repo.pipelines.is_empty() && needs_github(rule) {
-                        "needs repository settings from GitHub's API (audit with --github OWNER/REPO)"
+                    message: if repo.github.is_none() && repo.gitlab.is_none() && needs_api(rule) {
+                        "needs repository settings from GitHub's or GitLab's API (audit with --github OWNER/REPO or --gitlab GROUP/PROJECT)"
                             .to_string()
                     } else {
                         format!(
@@ -355,11 +354,12 @@ impl<'a> Subject<'a> {
     }
 }
 
-/// Whether a rule applies only to repositories read through GitHub's API.
-fn needs_github(rule: &Rule) -> bool {
-    rule.when
-        .as_ref()
-        .is_some_and(|w| w.source().contains("has(repo.github)"))
+/// Whether a rule applies only to repositories read through GitHub's or GitLab's API.
+fn needs_api(rule: &Rule) -> bool {
+    rule.when.as_ref().is_some_and(|w| {
+        let s = w.source();
+        s.contains("has(repo.github)") || s.contains("has(repo.gitlab)")
+    })
 }
 
 fn scope_noun(scope: Scope) -> &'static str {
@@ -393,6 +393,15 @@ fn repo_anchor(repo: &Repository) -> Location {
         .unwrap_or_else(|| Location::file("soc2.toml"))
 }
 
+/// The anchors of the settings read from GitHub's and GitLab's APIs.
+fn settings_anchors(
+    repo: &Repository,
+) -> impl Iterator<Item = &std::collections::BTreeMap<String, crate::facts::github::Anchor>> {
+    let github = repo.github.as_ref().map(|g| &g.anchors);
+    let gitlab = repo.gitlab.as_ref().map(|g| &g.anchors);
+    github.into_iter().chain(gitlab)
+}
+
 fn repo_locs(repo: &Repository) -> Locs {
     let mut locs = Locs::new();
     if let Some(d) = &repo.dependabot {
@@ -407,8 +416,8 @@ fn repo_locs(repo: &Repository) -> Locs {
     if let Some(s) = &repo.security_policy {
         locs.insert("security_policy".into(), s.loc.clone());
     }
-    if let Some(g) = &repo.github {
-        for (key, a) in &g.anchors {
+    for anchors in settings_anchors(repo) {
+        for (key, a) in anchors {
             let mut loc = Location::file(a.path.as_str());
             loc.line = a.line;
             loc.end_line = a.line;

@@ -8,7 +8,9 @@
 //!
 //! Repository-settings rules (GitHub API evidence) have facts cases instead: a case directory
 //! holding `case.json` with a JSON merge patch over `fixtures/github-base.facts.json` (a
-//! compliant repository's facts as collected from the test server), an optional policy patch,
+//! compliant repository's facts as collected from the test server) or, with `"base":
+//! "gitlab"`, over `fixtures/gitlab-base.facts.json` (a compliant GitLab project), an optional
+//! policy patch,
 //! the expected outcome (`pass`, `fail` or `unknown`), a text the message or reason must
 //! contain, a text the stated actual configuration (`actual`) must contain and, for
 //! failures, the expected `path:line` anchor. When the rule evaluates several subjects of the
@@ -255,7 +257,12 @@ fn facts_case(set: &RuleSet, rule: &str, case: &Path, problems: &mut Vec<String>
         serde_json::from_str(&std::fs::read_to_string(p).expect("readable")).expect("JSON")
     };
     let spec = read(&case.join("case.json"));
-    let mut facts = read(&fixtures_dir().join("github-base.facts.json"));
+    // `"base": "gitlab"` starts from a compliant GitLab project instead.
+    let base = match spec["base"].as_str() {
+        Some("gitlab") => "gitlab-base.facts.json",
+        _ => "github-base.facts.json",
+    };
+    let mut facts = read(&fixtures_dir().join(base));
     if spec["patch"].is_object() {
         merge(&mut facts, &spec["patch"]);
     }
@@ -348,9 +355,13 @@ fn facts_case(set: &RuleSet, rule: &str, case: &Path, problems: &mut Vec<String>
         }
     }
     // A finding on a settings subject names its resource; a job's finding names its file.
-    if want == "fail" && spec["subject"].is_null() && !e.resource.starts_with("github://") {
+    if want == "fail"
+        && spec["subject"].is_null()
+        && !e.resource.starts_with("github://")
+        && !e.resource.starts_with("gitlab://")
+    {
         problems.push(format!(
-            "{rule}/{name}: a settings finding names its resource (github://...), got `{}`",
+            "{rule}/{name}: a settings finding names its resource (github:// or gitlab://...), got `{}`",
             e.resource
         ));
     }

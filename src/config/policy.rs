@@ -398,6 +398,11 @@ pub struct Access {
     pub min_admins: u32,
     /// Most repository administrators (CC6-003; repository-settings checks).
     pub max_admins: u32,
+    /// Longest grace period, in hours, a GitLab group may give members to set up
+    /// two-factor authentication (CC6-001).
+    pub mfa_grace_period_hours: u32,
+    /// Regular expressions over CI/CD variable names that mark a secret (CC6-011, CC8-018).
+    pub secret_variable_patterns: Vec<String>,
 }
 
 impl Default for Access {
@@ -406,6 +411,10 @@ impl Default for Access {
             self_hosted_labels: vec!["self-hosted".into()],
             min_admins: 1,
             max_admins: 3,
+            mfa_grace_period_hours: 48,
+            secret_variable_patterns: vec![
+                r"(?i)(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|PRIVATE|CREDENTIAL|API_?KEY|ACCESS_?KEY|_KEY$|^KEY)".into(),
+            ],
         }
     }
 }

@@ -7,6 +7,7 @@
 pub mod gha;
 pub mod github;
 pub mod gitlab;
+pub mod gitlab_settings;
 
 use std::collections::BTreeMap;
 
@@ -166,6 +167,9 @@ pub struct Repository {
     /// Settings read from GitHub's API, for `github:` targets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub github: Option<Box<github::GithubFacts>>,
+    /// Settings read from GitLab's API, for `gitlab:` targets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gitlab: Option<Box<gitlab_settings::GitlabFacts>>,
 }
 
 fn skip_suppressions(s: &[Suppression]) -> bool {
