@@ -23,7 +23,7 @@ use crate::evidence::{self, EvidenceError};
 use crate::exceptions;
 use crate::facts::Facts;
 use crate::ledger::{self, LedgerError};
-use crate::providers::{self, github};
+use crate::providers::{self, github, gitlab};
 use crate::report::{self, Format, ReportInput, Sources};
 use crate::rules::{self, LoadError, RuleSet, Scope};
 use crate::suppress;
@@ -406,8 +406,8 @@ fn targets(paths: &[PathBuf], remote: &RemoteArgs, config: &config::Loaded) -> V
     if !paths.is_empty() {
         return paths.to_vec();
     }
-    // GitHub targets on the command line replace soc2.toml's targets; they do not add `.`.
-    if !remote.github.is_empty() || !remote.github_org.is_empty() {
+    // API targets on the command line replace soc2.toml's targets; they do not add `.`.
+    if remote.has_targets() {
         return Vec::new();
     }
     let from_file: Vec<PathBuf> = config
@@ -425,31 +425,50 @@ fn targets(paths: &[PathBuf], remote: &RemoteArgs, config: &config::Loaded) -> V
         })
         .collect();
     let t = &config.config.targets;
-    if from_file.is_empty() && t.github.is_empty() && t.github_orgs.is_empty() {
+    if from_file.is_empty()
+        && t.github.is_empty()
+        && t.github_orgs.is_empty()
+        && t.gitlab.is_empty()
+        && t.gitlab_groups.is_empty()
+    {
         vec![PathBuf::from(".")]
     } else {
         from_file
     }
 }
 
-/// The GitHub targets and client settings: the command line's, else soc2.toml's (only when the
-/// command line names no target at all). `None` without GitHub targets.
-fn github_options(
+/// The GitHub and GitLab targets and client settings.
+#[derive(Debug, Default)]
+struct Remote {
+    github: Option<github::Options>,
+    gitlab: Option<gitlab::Options>,
+}
+
+/// The API targets and client settings: the command line's, else soc2.toml's (only when the
+/// command line names no target at all).
+fn remote_options(
     paths: &[PathBuf],
     args: &RemoteArgs,
     config: &config::Loaded,
     policy: &config::Policy,
-) -> Option<github::Options> {
+) -> Remote {
     let t = &config.config.targets;
-    let cli_targets = !paths.is_empty() || !args.github.is_empty() || !args.github_org.is_empty();
-    let (repos, orgs) = if cli_targets {
-        (args.github.clone(), args.github_org.clone())
+    let cli_targets = !paths.is_empty() || args.has_targets();
+    let (repos, orgs, projects, groups) = if cli_targets {
+        (
+            args.github.clone(),
+            args.github_org.clone(),
+            args.gitlab.clone(),
+            args.gitlab_group.clone(),
+        )
     } else {
-        (t.github.clone(), t.github_orgs.clone())
+        (
+            t.github.clone(),
+            t.github_orgs.clone(),
+            t.gitlab.clone(),
+            t.gitlab_groups.clone(),
+        )
     };
-    if repos.is_empty() && orgs.is_empty() {
-        return None;
-    }
     let pick = |cli: &Vec<String>, file: &Vec<String>| {
         if cli.is_empty() {
             file.clone()
@@ -457,36 +476,121 @@ fn github_options(
             cli.clone()
         }
     };
-    let api_url = args
-        .github_url
-        .clone()
-        .filter(|u| !u.trim().is_empty())
-        .or_else(|| t.github_url.clone())
-        .unwrap_or_else(|| github::DEFAULT_API_URL.to_string());
-    let mut o = github::Options::new(api_url, github::token_from_env());
-    o.repos = repos;
-    o.orgs = orgs;
-    o.include = pick(&args.include, &t.include);
-    o.exclude = pick(&args.exclude, &t.exclude);
-    if let Some(c) = args.concurrency.or(t.concurrency) {
-        o.concurrency = usize::from(c.max(1));
-    }
-    if let Some(w) = args.max_wait.or(t.max_wait) {
-        o.max_wait = std::time::Duration::from_secs(w);
-    }
-    o.cache_dir = if args.no_cache {
-        None
-    } else if let Some(d) = &args.cache_dir {
-        Some(d.clone())
-    } else if let Some(d) = &t.cache_dir {
-        Some(config.base_dir().join(d))
-    } else {
-        Some(github::cache::Cache::default_dir())
+    let concurrency = args.concurrency.or(t.concurrency).map(|c| usize::from(c.max(1)));
+    let max_wait = args
+        .max_wait
+        .or(t.max_wait)
+        .map(std::time::Duration::from_secs);
+    let cache_dir = |platform: &str| {
+        if args.no_cache {
+            None
+        } else if let Some(d) = &args.cache_dir {
+            Some(d.join(platform))
+        } else if let Some(d) = &t.cache_dir {
+            Some(config.base_dir().join(d).join(platform))
+        } else {
+            github::cache::Cache::default_dir()
+                .parent()
+                .map(|p| p.join(platform))
+        }
     };
-    o.protected_branches = policy.change_management.protected_branches.clone();
-    o.production_environments = policy.deployment.production_environments.clone();
-    o.progress = true;
-    Some(o)
+    let mut out = Remote::default();
+    if !repos.is_empty() || !orgs.is_empty() {
+        let api_url = args
+            .github_url
+            .clone()
+            .filter(|u| !u.trim().is_empty())
+            .or_else(|| t.github_url.clone())
+            .unwrap_or_else(|| github::DEFAULT_API_URL.to_string());
+        let mut o = github::Options::new(api_url, github::token_from_env());
+        o.repos = repos;
+        o.orgs = orgs;
+        o.include = pick(&args.include, &t.include);
+        o.exclude = pick(&args.exclude, &t.exclude);
+        if let Some(c) = concurrency {
+            o.concurrency = c;
+        }
+        if let Some(w) = max_wait {
+            o.max_wait = w;
+        }
+        o.cache_dir = cache_dir("github");
+        o.protected_branches = policy.change_management.protected_branches.clone();
+        o.production_environments = policy.deployment.production_environments.clone();
+        o.progress = true;
+        out.github = Some(o);
+    }
+    if !projects.is_empty() || !groups.is_empty() {
+        // soc2.toml's URL names the instance the file's targets live on; the command line's
+        // (or CI_SERVER_URL) wins.
+        let url = args
+            .gitlab_url
+            .clone()
+            .filter(|u| !u.trim().is_empty())
+            .or_else(|| t.gitlab_url.clone())
+            .unwrap_or_else(gitlab::default_url);
+        let mut o = gitlab::Options::new(url, gitlab::token_from_env());
+        o.projects = projects;
+        o.groups = groups;
+        o.include = pick(&args.include, &t.include);
+        o.exclude = pick(&args.exclude, &t.exclude);
+        if let Some(c) = concurrency {
+            o.concurrency = c;
+        }
+        if let Some(w) = max_wait {
+            o.max_wait = w;
+        }
+        o.cache_dir = cache_dir("gitlab");
+        o.protected_branches = policy.change_management.protected_branches.clone();
+        o.progress = true;
+        out.gitlab = Some(o);
+    }
+    out
+}
+
+/// Reads the GitHub and GitLab targets: the repositories, with the texts of their pipeline
+/// files (for code frames).
+fn collect_remote(remote: &Remote) -> Result<(Vec<crate::facts::Repository>, Sources), Error> {
+    let (mut repos, mut sources) = collect_github(remote.github.as_ref())?;
+    let (more, texts) = collect_gitlab(remote.gitlab.as_ref())?;
+    repos.extend(more);
+    sources.extend(texts);
+    Ok((repos, sources))
+}
+
+/// Reads the GitLab targets; a summary of the requests goes to standard error.
+fn collect_gitlab(
+    opts: Option<&gitlab::Options>,
+) -> Result<(Vec<crate::facts::Repository>, Sources), Error> {
+    let Some(opts) = opts else {
+        return Ok((Vec::new(), Sources::new()));
+    };
+    let collected = gitlab::collect(opts).map_err(|e| {
+        let help = match e {
+            gitlab::Error::BadTarget(_) => {
+                Some("pass --gitlab GROUP/PROJECT, e.g. --gitlab acme/platform/api".into())
+            }
+            gitlab::Error::Group { .. } => Some(
+                "check the group's full path and that GITLAB_TOKEN can read it".into(),
+            ),
+            gitlab::Error::Build(_) => Some(
+                "check --gitlab-url (or CI_SERVER_URL) and GITLAB_TOKEN (a personal, group or project access token with read_api)".into(),
+            ),
+            _ => None,
+        };
+        usage(e.to_string(), help)
+    })?;
+    let n = collected.repositories.len().max(1) as f64;
+    let s = collected.stats;
+    eprintln!(
+        "soc2: GitLab: {} projects, {} requests ({:.1} per project), {} answered 304 from the cache, {} retries, {} rate-limit waits",
+        collected.repositories.len(),
+        s.requests,
+        s.requests as f64 / n,
+        s.not_modified,
+        s.retries,
+        s.rate_limit_waits
+    );
+    Ok((collected.repositories, collected.sources))
 }
 
 /// Reads the GitHub targets; a summary of the requests goes to standard error.
@@ -531,12 +635,10 @@ fn collect_github(
 fn facts(args: FactsArgs) -> Result<u8, Error> {
     let config = config::discover(args.config.as_deref())?;
     let paths = targets(&args.paths, &args.remote, &config);
-    let remote = github_options(&args.paths, &args.remote, &config, &config.policy);
+    let remote = remote_options(&args.paths, &args.remote, &config, &config.policy);
     validate_paths(&paths)?;
     let mut facts = collect(&paths)?;
-    facts
-        .repositories
-        .extend(collect_github(remote.as_ref())?.0);
+    facts.repositories.extend(collect_remote(&remote)?.0);
     let mut json = serde_json::to_string_pretty(&facts).map_err(|e| usage(e.to_string(), None))?;
     json.push('\n');
     match args.output {
@@ -594,7 +696,7 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
     let rules = load_rules(&args.rules, &config)?;
     let policy = &config.policy;
     let paths = targets(&args.paths, &args.remote, &config);
-    let remote = github_options(&args.paths, &args.remote, &config, policy);
+    let remote = remote_options(&args.paths, &args.remote, &config, policy);
     // The signing key, the bundle directory and the ledger are checked before any work, so that a wrong
     // path fails fast.
     let sign_key = args
@@ -626,7 +728,7 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
         }
         None if args.audit.evidence.is_some() => {
             let mut facts = collect(&paths)?;
-            let (remote_repos, texts) = collect_github(remote.as_ref())?;
+            let (remote_repos, texts) = collect_remote(&remote)?;
             facts.repositories.extend(remote_repos);
             remote_sources = texts;
             let (evaluations, warnings) = evaluate_all(&facts);
@@ -636,7 +738,7 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
             // Stream: each repository is collected, evaluated and dropped, so memory holds
             // the evaluations and the repositories in flight, not every repository's facts.
             validate_paths(&paths)?;
-            let (remote_repos, texts) = collect_github(remote.as_ref())?;
+            let (remote_repos, texts) = collect_remote(&remote)?;
             remote_sources = texts;
             // Suppressions are applied per repository, while its facts are at hand.
             let mut per_repo: Vec<(Vec<Evaluation>, Vec<engine::Warning>)> = paths

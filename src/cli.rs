@@ -208,10 +208,16 @@ pub struct RemoteArgs {
     /// Audit every non-archived repository of a GitHub organization (repeatable).
     #[arg(long, value_name = "ORG")]
     pub github_org: Vec<String>,
-    /// Only organization repositories whose name matches this glob (repeatable).
+    /// A GitLab project to audit through the API (repeatable). Token: GITLAB_TOKEN.
+    #[arg(long, value_name = "GROUP/PROJECT")]
+    pub gitlab: Vec<String>,
+    /// Audit every non-archived project of a GitLab group and its subgroups (repeatable).
+    #[arg(long, value_name = "GROUP")]
+    pub gitlab_group: Vec<String>,
+    /// Only organization repositories or group projects whose name or path matches this glob (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub include: Vec<String>,
-    /// Skip organization repositories whose name matches this glob (repeatable).
+    /// Skip organization repositories or group projects whose name or path matches this glob (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
     /// GitHub API URL, for GitHub Enterprise Server (`https://ghe.example/api/v3`).
@@ -222,10 +228,18 @@ pub struct RemoteArgs {
         hide_env_values = true
     )]
     pub github_url: Option<String>,
-    /// GitHub API requests in flight at most [default: 8].
+    /// GitLab instance URL, for self-managed GitLab (`https://gitlab.example.com`); inside GitLab CI, `CI_SERVER_URL` [default: https://gitlab.com].
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "CI_SERVER_URL",
+        hide_env_values = true
+    )]
+    pub gitlab_url: Option<String>,
+    /// API requests in flight at most, per platform [default: 8].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: Option<u16>,
-    /// Longest total wait for GitHub rate limits, in seconds; beyond it the evidence is unknown [default: 60].
+    /// Longest total wait for GitHub or GitLab rate limits, in seconds; beyond it the evidence is unknown [default: 60].
     #[arg(long, value_name = "SECONDS")]
     pub max_wait: Option<u64>,
     /// Directory of the HTTP cache (ETag revalidation) [default: the user cache directory].
@@ -234,6 +248,16 @@ pub struct RemoteArgs {
     /// Do not read or write the HTTP cache.
     #[arg(long, conflicts_with = "cache_dir")]
     pub no_cache: bool,
+}
+
+impl RemoteArgs {
+    /// Whether the command line names any GitHub or GitLab target.
+    pub fn has_targets(&self) -> bool {
+        !self.github.is_empty()
+            || !self.github_org.is_empty()
+            || !self.gitlab.is_empty()
+            || !self.gitlab_group.is_empty()
+    }
 }
 
 /// Arguments of `soc2 facts`.
@@ -248,7 +272,7 @@ pub struct FactsArgs {
     /// Write the JSON to this file instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// GitHub targets.
+    /// GitHub and GitLab targets.
     #[command(flatten)]
     pub remote: RemoteArgs,
 }

@@ -160,12 +160,20 @@ fn unknown_rule_ids_are_reported_with_a_suggestion() {
 }
 
 #[test]
-fn reserved_api_targets_are_refused_clearly() {
-    let err = error_of("[targets]\ngithub = [\"acme/api\"]\n");
-    assert!(
-        err.contains("reserved for GitHub and GitLab API targets"),
-        "{err}"
-    );
+fn api_targets_are_read_from_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("soc2.toml");
+    std::fs::write(
+        &path,
+        "[targets]\ngithub = [\"acme/api\"]\ngitlab = [\"acme/platform/api\"]\ngitlab_groups = [\"acme\"]\ngitlab_url = \"https://gitlab.example.com\"\n",
+    )
+    .unwrap();
+    let loaded = soc2::config::load(&path).expect("API targets are accepted");
+    let t = &loaded.config.targets;
+    assert_eq!(t.github, ["acme/api"]);
+    assert_eq!(t.gitlab, ["acme/platform/api"]);
+    assert_eq!(t.gitlab_groups, ["acme"]);
+    assert_eq!(t.gitlab_url.as_deref(), Some("https://gitlab.example.com"));
 }
 
 fn json(stdout: &str) -> Value {

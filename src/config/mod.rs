@@ -71,21 +71,22 @@ pub struct Targets {
     pub github_orgs: Vec<String>,
     /// GitHub API URL, for GitHub Enterprise Server (`https://ghe.example/api/v3`).
     pub github_url: Option<String>,
-    /// Globs over organization repository names to read (empty: all).
+    /// Globs over organization repository names or group project paths to read (empty: all).
     pub include: Vec<String>,
-    /// Globs over organization repository names to skip.
+    /// Globs over organization repository names or group project paths to skip.
     pub exclude: Vec<String>,
-    /// GitHub API requests in flight at most (default 8).
+    /// API requests in flight at most, per platform (default 8).
     pub concurrency: Option<u16>,
-    /// Longest total wait for GitHub rate limits, in seconds (default 60).
+    /// Longest total wait for GitHub or GitLab rate limits, in seconds (default 60).
     pub max_wait: Option<u64>,
-    /// Directory of the GitHub HTTP cache, relative to this file.
+    /// Directory of the HTTP cache, relative to this file.
     pub cache_dir: Option<String>,
-    /// GitLab projects (`group/project`). Reserved: read by a later version.
+    /// GitLab projects (`group/project`) read through the API.
     pub gitlab: Vec<String>,
-    /// GitLab groups. Reserved: read by a later version.
+    /// GitLab groups: every non-archived project of the group and its subgroups is read.
     pub gitlab_groups: Vec<String>,
-    /// Self-managed GitLab URL. Reserved.
+    /// GitLab instance URL, for self-managed GitLab (default `https://gitlab.com`, or
+    /// `CI_SERVER_URL` inside GitLab CI).
     pub gitlab_url: Option<String>,
 }
 
@@ -346,26 +347,6 @@ fn suggestion(message: &str) -> Option<String> {
 
 fn validate(loaded: &Loaded) -> Result<(), ConfigError> {
     let c = &loaded.config;
-    let reserved = [
-        ("github", !c.targets.github.is_empty()),
-        ("github_orgs", !c.targets.github_orgs.is_empty()),
-        ("github_url", c.targets.github_url.is_some()),
-        ("gitlab", !c.targets.gitlab.is_empty()),
-        ("gitlab_groups", !c.targets.gitlab_groups.is_empty()),
-        ("gitlab_url", c.targets.gitlab_url.is_some()),
-    ];
-    if let Some((key, _)) = reserved.iter().find(|(_, set)| *set) {
-        let start = loaded
-            .text
-            .find(&format!("{key} "))
-            .or_else(|| loaded.text.find(key))
-            .unwrap_or(0);
-        return Err(loaded.error(
-            start..start + key.len(),
-            format!("`targets.{key}` is reserved for GitHub and GitLab API targets, which this version does not read yet"),
-            Some("audit a local checkout of the repository instead, e.g. `paths = [\"../api\"]`".into()),
-        ));
-    }
     for ex in &c.exceptions {
         for (field, value) in [("reason", &ex.reason), ("approved_by", &ex.approved_by)] {
             if value.get_ref().trim().is_empty() {

@@ -56,7 +56,7 @@ pub fn local(id: &str, root: &str) -> TargetIdentity {
     }
 }
 
-/// (API base URL, repository API URL) of a repository read through GitHub's API.
+/// (API base URL, repository API URL) of a repository read through GitHub's or GitLab's API.
 fn api_urls(repo: &crate::facts::Repository) -> (Option<String>, Option<String>) {
     match &repo.github {
         Some(g) if !g.api_url.is_empty() => {
@@ -65,7 +65,25 @@ fn api_urls(repo: &crate::facts::Repository) -> (Option<String>, Option<String>)
                 (!g.full_name.is_empty()).then(|| format!("{base}/repos/{}", g.full_name));
             (Some(base.to_string()), repository)
         }
-        _ => (None, None),
+        _ => match &repo.gitlab {
+            Some(g) if !g.api_url.is_empty() => {
+                let base = g.api_url.trim_end_matches('/');
+                let project = g
+                    .project
+                    .known()
+                    .map(|p| format!("{base}/projects/{}", p.id))
+                    .or_else(|| {
+                        (!g.path.is_empty()).then(|| {
+                            format!(
+                                "{base}/projects/{}",
+                                crate::providers::gitlab::settings::encode(&g.path)
+                            )
+                        })
+                    });
+                (Some(base.to_string()), project)
+            }
+            _ => (None, None),
+        },
     }
 }
 

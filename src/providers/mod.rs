@@ -1,6 +1,7 @@
 //! Providers: all I/O that produces facts. They never evaluate rules.
 
 pub mod github;
+pub mod gitlab;
 pub mod local_gha;
 pub mod local_gitlab;
 
