@@ -476,7 +476,10 @@ fn remote_options(
             cli.clone()
         }
     };
-    let concurrency = args.concurrency.or(t.concurrency).map(|c| usize::from(c.max(1)));
+    let concurrency = args
+        .concurrency
+        .or(t.concurrency)
+        .map(|c| usize::from(c.max(1)));
     let max_wait = args
         .max_wait
         .or(t.max_wait)

@@ -310,7 +310,9 @@ impl Client {
         headers: &HeaderMap,
         body: &[u8],
     ) -> Result<Response<Bytes>, String> {
-        let mut req = http::Request::builder().method(method.clone()).uri(uri.clone());
+        let mut req = http::Request::builder()
+            .method(method.clone())
+            .uri(uri.clone());
         if let Some(h) = req.headers_mut() {
             for (k, v) in headers {
                 h.insert(k, v.clone());
@@ -341,8 +343,14 @@ impl Client {
                 authenticated: self.authenticated(),
             });
         }
-        let cacheable = method == http::Method::GET;
-        let cached = if cacheable { self.cache.get(&path) } else { None };
+        // A GET with a body (some of the crate's endpoints send form parameters) is not cached:
+        // its path alone does not name the answer.
+        let cacheable = method == http::Method::GET && body.is_empty();
+        let cached = if cacheable {
+            self.cache.get(&path)
+        } else {
+            None
+        };
         if let Some(c) = &cached
             && let Ok(v) = HeaderValue::from_str(&c.etag)
         {
@@ -353,11 +361,15 @@ impl Client {
         loop {
             self.wait_for_pause(&path).await?;
             let result = {
-                let _permit = self.sem.acquire().await.map_err(|e| ClientError::Unavailable {
-                    path: path.clone(),
-                    message: e.to_string(),
-                    attempts: attempt,
-                })?;
+                let _permit = self
+                    .sem
+                    .acquire()
+                    .await
+                    .map_err(|e| ClientError::Unavailable {
+                        path: path.clone(),
+                        message: e.to_string(),
+                        attempts: attempt,
+                    })?;
                 self.stats.requests.fetch_add(1, Ordering::Relaxed);
                 self.send_once(&method, &uri, &headers, &body).await
             };
@@ -622,7 +634,10 @@ mod tests {
             instance_url("https://git.example.com/gitlab/api/v4/"),
             "https://git.example.com/gitlab"
         );
-        assert_eq!(instance_url("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
+        assert_eq!(
+            instance_url("http://127.0.0.1:8080"),
+            "http://127.0.0.1:8080"
+        );
     }
 
     #[test]

@@ -198,8 +198,7 @@ pub fn collect(opts: &Options) -> Result<Collected, Error> {
         let mut names: Vec<String> = opts.projects.clone();
         for group in &opts.groups {
             for (path, short) in list_group(&client, group).await? {
-                let matches =
-                    |g: &globset::GlobSet| g.is_match(&path) || g.is_match(&short);
+                let matches = |g: &globset::GlobSet| g.is_match(&path) || g.is_match(&short);
                 let included = include.as_ref().is_none_or(matches);
                 let excluded = exclude.as_ref().is_some_and(matches);
                 if included && !excluded && !names.contains(&path) {
@@ -356,9 +355,9 @@ async fn project(shared: &Shared, path: &str) -> (Repository, Texts) {
         Answer::Status { status: 404, .. } => Err(format!(
             "GitLab answered 404: project `{path}` does not exist or the token cannot see it"
         )),
-        Answer::Status { status, message } => {
-            Err(format!("GitLab answered {status} \"{message}\" for project `{path}`"))
-        }
+        Answer::Status { status, message } => Err(format!(
+            "GitLab answered {status} \"{message}\" for project `{path}`"
+        )),
         Answer::Failed(why) => Err(why),
     };
     let read = match read {
@@ -420,8 +419,8 @@ async fn project(shared: &Shared, path: &str) -> (Repository, Texts) {
         groups_fut,
         files_fut,
     );
-    let default_branch = (!branch.is_empty())
-        .then(|| settings::branch_protection(&branch, &pb, &approvals, &rules));
+    let default_branch =
+        (!branch.is_empty()).then(|| settings::branch_protection(&branch, &pb, &approvals, &rules));
     let branches = shared
         .opts
         .protected_branches
@@ -624,7 +623,10 @@ pub fn anchors(
         ),
         (
             "gitlab.codeowners".into(),
-            at(&codeowners, format!("{base}/protected_branches/{branch_seg}")),
+            at(
+                &codeowners,
+                format!("{base}/protected_branches/{branch_seg}"),
+            ),
         ),
         (
             "gitlab.push_rule".into(),
@@ -647,7 +649,10 @@ pub fn anchors(
             "gitlab.keys".into(),
             at(&fallback, format!("{base}/deploy_keys")),
         ),
-        ("gitlab.hooks".into(), at(&fallback, format!("{base}/hooks"))),
+        (
+            "gitlab.hooks".into(),
+            at(&fallback, format!("{base}/hooks")),
+        ),
         (
             "gitlab.job_token".into(),
             at(&ci, format!("{base}/job_token_scope")),

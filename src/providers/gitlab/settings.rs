@@ -61,7 +61,9 @@ pub fn evidence<T, U>(
                 url: url.clone(),
                 value,
             },
-            Err(why) => unknown(format!("{what}: the answer is not of the expected shape: {why}")),
+            Err(why) => unknown(format!(
+                "{what}: the answer is not of the expected shape: {why}"
+            )),
         },
         Answer::Status { status, message } => {
             let said = if message.is_empty() {
@@ -177,7 +179,8 @@ pub fn project_settings(v: &Value) -> Result<ProjectRead, String> {
     };
     let role = access("project_access").max(access("group_access"));
     let ci_visible = v.get("restrict_user_defined_variables").is_some()
-        || v.get("ci_pipeline_variables_minimum_override_role").is_some();
+        || v.get("ci_pipeline_variables_minimum_override_role")
+            .is_some();
     Ok(ProjectRead {
         settings: ProjectSettings {
             id,
@@ -299,7 +302,11 @@ pub async fn protected_branches(c: &Client, id: u64) -> Evidence<Vec<ProtectedBr
                         serde_json::from_value(v).map_err(|e| e.to_string())?;
                     Ok(ProtectedBranch {
                         name: r.name,
-                        push_access_levels: r.push_access_levels.into_iter().map(Into::into).collect(),
+                        push_access_levels: r
+                            .push_access_levels
+                            .into_iter()
+                            .map(Into::into)
+                            .collect(),
                         merge_access_levels: r
                             .merge_access_levels
                             .into_iter()
@@ -491,9 +498,8 @@ pub async fn environments(c: &Client, id: u64) -> Evidence<Vec<ProtectedEnvironm
                         developers_can_deploy: deploy.iter().any(|l| {
                             l.user_id.is_none()
                                 && l.group_id.is_none()
-                                && l.access_level.is_some_and(|a| {
-                                    a > level::NO_ONE && a < level::MAINTAINER
-                                })
+                                && l.access_level
+                                    .is_some_and(|a| a > level::NO_ONE && a < level::MAINTAINER)
                         }),
                         deploy_access_levels: deploy,
                         required_approval_count: count,
@@ -617,7 +623,10 @@ pub async fn group_variables(c: &Client, group: &str) -> Evidence<Vec<Variable>>
 /// Reads `GET /projects/:id/deploy_keys` (Maintainer).
 pub async fn deploy_keys(c: &Client, id: u64) -> Evidence<Vec<DeployKey>> {
     let url = format!("{}/projects/{id}/deploy_keys", c.api_url());
-    let answer = match projects::deploy_keys::DeployKeys::builder().project(id).build() {
+    let answer = match projects::deploy_keys::DeployKeys::builder()
+        .project(id)
+        .build()
+    {
         Ok(e) => {
             c.query::<Vec<Value>, _>(&api::paged(e, Pagination::Limit(1000)))
                 .await
@@ -823,7 +832,10 @@ fn rule_applies(r: &ApprovalRule, branch: &str, protected: &[ProtectedBranch]) -
     if r.applies_to_all_protected_branches {
         return is_protected;
     }
-    r.protected_branches.is_empty() || r.protected_branches.iter().any(|p| branch_matches(p, branch))
+    r.protected_branches.is_empty()
+        || r.protected_branches
+            .iter()
+            .any(|p| branch_matches(p, branch))
 }
 
 fn required_approvals(
@@ -839,10 +851,22 @@ fn required_approvals(
             &Evidence::<ApprovalSettings>::default()
         };
         let (url, reason, permission) = match (source, rules) {
-            (Evidence::Unknown { url, reason, permission }, _)
-            | (_, Evidence::Unknown { url, reason, permission }) => {
-                (url.clone(), reason.clone(), permission.clone())
-            }
+            (
+                Evidence::Unknown {
+                    url,
+                    reason,
+                    permission,
+                },
+                _,
+            )
+            | (
+                _,
+                Evidence::Unknown {
+                    url,
+                    reason,
+                    permission,
+                },
+            ) => (url.clone(), reason.clone(), permission.clone()),
             (Evidence::NotApplicable { url, reason }, _)
             | (_, Evidence::NotApplicable { url, reason }) => (url.clone(), reason.clone(), None),
             _ => (String::new(), "not read".into(), None),
@@ -897,10 +921,12 @@ mod tests {
 
     #[test]
     fn effective_protection_merges_matching_rules() {
-        let known = |v| Evidence::Known {
-            url: String::new(),
-            value: v,
-        };
+        fn known<T>(value: T) -> Evidence<T> {
+            Evidence::Known {
+                url: String::new(),
+                value,
+            }
+        }
         let level = |l: u32| AccessLevel {
             access_level: Some(l),
             description: level::name(l).into(),

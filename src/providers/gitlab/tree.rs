@@ -15,6 +15,7 @@ use gitlab::api::{self, Pagination, projects};
 use serde_json::Value;
 
 use super::client::{Answer, Client};
+use super::settings::Get;
 use crate::facts::{FileDiagnostic, FileKind, Location};
 use crate::providers::local_gitlab::resolve::Files;
 
@@ -60,7 +61,9 @@ impl Files for Remote {
             message,
         };
         if rel.split('/').any(|p| p == "..") {
-            return Err(diag("the path leaves the repository; it is not read".into()));
+            return Err(diag(
+                "the path leaves the repository; it is not read".into(),
+            ));
         }
         if let Some(t) = self.texts.get(rel) {
             return Ok(t.clone());
@@ -107,12 +110,16 @@ async fn list(
     path: &str,
     recursive: bool,
 ) -> Result<(Vec<String>, Vec<String>), String> {
-    let mut b = projects::repository::Tree::builder();
-    b.project(id).ref_(branch).recursive(recursive);
-    if !path.is_empty() {
-        b.path(path);
+    // The crate's `Tree` sends its parameters as a form body; GitLab documents them as query
+    // parameters, which is also what the HTTP cache keys on.
+    let mut endpoint = Get::new(format!("projects/{id}/repository/tree"));
+    endpoint.query.push(("ref", branch.to_string()));
+    if recursive {
+        endpoint.query.push(("recursive", "true".into()));
     }
-    let endpoint = b.build().map_err(|e| e.to_string())?;
+    if !path.is_empty() {
+        endpoint.query.push(("path", path.to_string()));
+    }
     let limit = if recursive { 20_000 } else { 1_000 };
     match c
         .query::<Vec<Value>, _>(&api::paged(endpoint, Pagination::Limit(limit)))
@@ -275,7 +282,9 @@ pub async fn fetch(c: &Client, id: u64, branch: &str, ci_path: &str) -> Result<F
                 }
             }
         }
-        result = Some(crate::providers::local_gitlab::collect_from(&remote, ci_path));
+        result = Some(crate::providers::local_gitlab::collect_from(
+            &remote, ci_path,
+        ));
     }
     if let Some((pipelines, diagnostics, suppressions)) = result {
         out.pipelines = pipelines;

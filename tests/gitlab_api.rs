@@ -1,0 +1,489 @@
+//! The GitLab provider end to end, against a real HTTP server on 127.0.0.1 playing GitLab with
+//! bodies built from GitLab's published examples (`tests/support/gitlab_server.rs`):
+//! compliant and non-compliant projects on Premium and on Free, a Developer token, no token, a
+//! group with subgroups and archived projects, small pages, and faults (5xx, 429 with
+//! `Retry-After`, a slow endpoint, 401). The client under test is the `gitlab` crate's, with
+//! the project's retry, rate-limit and cache layer. No test reaches the internet.
+
+#[path = "support/gitlab_server.rs"]
+mod gitlab_server;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use gitlab_server::{Fault, Kind, SECRET_VALUES, Scenario, Server};
+use soc2::config::Policy;
+use soc2::engine::{Evaluation, Outcome, evaluate};
+use soc2::facts::Repository;
+use soc2::facts::gitlab_settings::{Evidence, GitlabFacts};
+use soc2::providers::gitlab::{self, Options};
+use soc2::rules::load_embedded;
+
+const TOKEN: &str = "glpat-good";
+
+fn options(server: &Server, token: Option<&str>) -> Options {
+    let mut o = Options::new(server.url.clone(), token.map(str::to_string));
+    o.backoff = Duration::from_millis(10);
+    o.timeout = Duration::from_secs(5);
+    o.max_wait = Duration::from_secs(5);
+    o
+}
+
+fn collect(o: &Options) -> Vec<Repository> {
+    gitlab::collect(o).expect("collects").repositories
+}
+
+fn run(server: &Server, token: Option<&str>, projects: &[&str]) -> Vec<Repository> {
+    let mut o = options(server, token);
+    o.projects = projects.iter().map(|p| p.to_string()).collect();
+    collect(&o)
+}
+
+fn settings(repo: &Repository) -> &GitlabFacts {
+    repo.gitlab.as_deref().expect("GitLab facts")
+}
+
+fn reason<T>(e: &Evidence<T>) -> String {
+    match e {
+        Evidence::Unknown { reason, .. } => reason.clone(),
+        Evidence::Known { .. } => panic!("expected unknown evidence, got a value"),
+        Evidence::NotApplicable { reason, .. } => panic!("expected unknown, got n/a: {reason}"),
+    }
+}
+
+fn evaluations(repos: &[Repository]) -> Vec<Evaluation> {
+    let rules = load_embedded().expect("rules");
+    evaluate(&rules, repos, &Policy::default())
+}
+
+/// rule → (outcome, message) for one target; a failure or unknown wins over passes.
+fn outcomes(evals: &[Evaluation], target: &str) -> BTreeMap<String, (Outcome, String)> {
+    let mut out = BTreeMap::new();
+    for e in evals.iter().filter(|e| e.target == target) {
+        let entry = out
+            .entry(e.rule.clone())
+            .or_insert((e.outcome, e.message.clone()));
+        if matches!(e.outcome, Outcome::Fail | Outcome::Unknown) && entry.0 == Outcome::Pass {
+            *entry = (e.outcome, e.message.clone());
+        }
+    }
+    out
+}
+
+#[test]
+fn a_compliant_premium_project_is_read_whole() {
+    let server = Server::start(Scenario::new(&[("acme/platform/api", Kind::Compliant)]));
+    let repos = run(&server, Some(TOKEN), &["acme/platform/api"]);
+    let repo = &repos[0];
+    assert_eq!(repo.id, "gitlab:acme/platform/api");
+    let g = settings(repo);
+    assert_eq!(g.role, Some(50));
+    let p = g.project.known().expect("project");
+    assert!(p.only_allow_merge_if_pipeline_succeeds && !p.allow_merge_on_skipped_pipeline);
+    assert!(p.ci_settings_visible);
+    assert_eq!(
+        p.ci_pipeline_variables_minimum_override_role.as_deref(),
+        Some("maintainer")
+    );
+    assert_eq!(p.allow_pipeline_trigger_approve_deployment, Some(false));
+    let main = g.default_branch.as_ref().expect("default branch");
+    assert!(main.protected && main.complete);
+    assert!(main.pushers.is_empty(), "{:?}", main.pushers);
+    assert_eq!(main.mergers, ["Example Merge Group"]);
+    assert!(!main.allow_force_push);
+    assert_eq!(main.code_owner_approval_required, Some(true));
+    // approval_rules.list.json requires 3 approvals on `main`.
+    assert_eq!(main.required_approvals.known(), Some(&3));
+    let approvals = g.approvals.known().expect("approvals");
+    assert!(!approvals.merge_requests_author_approval);
+    let push = g.push_rule.known().expect("push rule");
+    assert!(push.configured && push.reject_unsigned_commits);
+    let envs = g.environments.known().expect("protected environments");
+    assert_eq!(envs[0].name, "production");
+    assert_eq!(envs[0].required_approvals, 1);
+    assert!(!envs[0].developers_can_deploy);
+    let members = g.members.known().expect("members");
+    assert_eq!(members.len(), 4);
+    assert!(
+        members.iter().any(|m| m.bot),
+        "access-token bots are marked"
+    );
+    let vars = g.variables.known().expect("variables");
+    let keys: Vec<_> = vars
+        .iter()
+        .map(|v| (v.key.as_str(), v.source.as_str()))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("DEPLOY_TOKEN", "project"),
+            ("LOG_LEVEL", "group:acme"),
+            ("LOG_LEVEL", "group:acme/platform")
+        ]
+    );
+    assert!(!g.deploy_keys.known().expect("keys")[0].can_push);
+    let hooks = g.webhooks.known().expect("hooks");
+    assert_eq!(hooks[0].url, "https://ci.example.com/hook");
+    assert!(hooks[0].https && hooks[0].enable_ssl_verification);
+    assert!(
+        g.job_token_scope
+            .known()
+            .expect("job token")
+            .inbound_enabled
+    );
+    let groups: Vec<_> = g.groups.iter().map(|x| x.full_path.as_str()).collect();
+    assert_eq!(groups, ["acme", "acme/platform"]);
+    assert!(
+        g.groups[0]
+            .settings
+            .known()
+            .expect("group")
+            .require_two_factor_authentication
+    );
+    // The pipeline was fetched with its local include and resolved like a checkout.
+    assert_eq!(repo.pipelines.len(), 1, "{:?}", repo.diagnostics);
+    let jobs: Vec<_> = repo.pipelines[0]
+        .jobs
+        .iter()
+        .map(|j| j.id.as_str())
+        .collect();
+    // Included files are merged first, as GitLab does.
+    assert_eq!(jobs, ["deploy", "test"]);
+    assert!(repo.diagnostics.is_empty(), "{:?}", repo.diagnostics);
+    assert_eq!(
+        repo.codeowners.as_ref().map(|c| c.path.as_str()),
+        Some(".gitlab/CODEOWNERS")
+    );
+    assert!(repo.renovate.is_some());
+    assert!(repo.ecosystems.contains(&"cargo".to_string()));
+    // Every request carried the token in GitLab's header.
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|r| r.token.as_deref() == Some(TOKEN))
+    );
+}
+
+#[test]
+fn free_tier_endpoints_are_unknown_naming_the_tier() {
+    let mut scenario = Scenario::new(&[("acme/api", Kind::Compliant)]);
+    scenario.premium = false;
+    let server = Server::start(scenario);
+    let repos = run(&server, Some(TOKEN), &["acme/api"]);
+    let g = settings(&repos[0]);
+    for why in [
+        reason(&g.approvals),
+        reason(&g.approval_rules),
+        reason(&g.push_rule),
+        reason(&g.environments),
+    ] {
+        assert!(why.contains("GitLab Premium or Ultimate"), "{why}");
+        assert!(why.contains("404"), "{why}");
+    }
+    let main = g.default_branch.as_ref().expect("default branch");
+    assert!(main.protected, "protected branches are a Free feature");
+    assert_eq!(
+        main.code_owner_approval_required, None,
+        "Free does not say; it is never guessed"
+    );
+    assert!(reason(&main.required_approvals).contains("Premium"));
+    assert_eq!(
+        g.project
+            .known()
+            .expect("project")
+            .allow_pipeline_trigger_approve_deployment,
+        None
+    );
+}
+
+#[test]
+fn a_developer_token_leaves_maintainer_data_unknown_naming_the_role() {
+    let mut scenario = Scenario::new(&[("acme/api", Kind::Compliant)]);
+    scenario.role = 30;
+    let server = Server::start(scenario);
+    let repos = run(&server, Some(TOKEN), &["acme/api"]);
+    let g = settings(&repos[0]);
+    assert_eq!(g.role, Some(30));
+    for why in [
+        reason(&g.variables),
+        reason(&g.deploy_keys),
+        reason(&g.webhooks),
+        reason(&g.job_token_scope),
+    ] {
+        assert!(why.contains("403") && why.contains("Maintainer"), "{why}");
+    }
+    let why = reason(&g.push_rule);
+    assert!(
+        why.contains("Premium") && why.contains("Maintainer"),
+        "{why}"
+    );
+    let p = g.project.known().expect("project");
+    assert!(
+        !p.ci_settings_visible,
+        "CI/CD settings are shown to Maintainers"
+    );
+    // Member data is still read.
+    assert!(g.members.known().is_some());
+}
+
+#[test]
+fn group_variables_need_the_owner_role() {
+    let mut scenario = Scenario::new(&[("acme/api", Kind::Compliant)]);
+    scenario.role = 40;
+    let server = Server::start(scenario);
+    let repos = run(&server, Some(TOKEN), &["acme/api"]);
+    let why = reason(&settings(&repos[0]).variables);
+    assert!(why.contains("project's 1 variable(s) were read"), "{why}");
+    assert!(why.contains("Owner role in the group"), "{why}");
+}
+
+#[test]
+fn a_non_compliant_project_is_read_as_it_is() {
+    let server = Server::start(Scenario::new(&[("acme/legacy", Kind::NonCompliant)]));
+    let repos = run(&server, Some(TOKEN), &["acme/legacy"]);
+    let g = settings(&repos[0]);
+    let main = g.default_branch.as_ref().expect("default branch");
+    assert!(main.complete && !main.protected);
+    assert_eq!(main.required_approvals.known(), Some(&0));
+    let push = g.push_rule.known().expect("a `null` push rule is evidence");
+    assert!(!push.configured, "`null` means never configured");
+    let vars = g.variables.known().expect("variables");
+    assert!(
+        vars.iter()
+            .any(|v| v.key == "AWS_SECRET_ACCESS_KEY" && !v.masked)
+    );
+    assert!(g.deploy_keys.known().expect("keys")[0].can_push);
+    let hook = &g.webhooks.known().expect("hooks")[0];
+    assert!(!hook.https && !hook.enable_ssl_verification);
+    assert!(!g.job_token_scope.known().expect("scope").inbound_enabled);
+    assert!(g.environments.known().expect("envs")[0].developers_can_deploy);
+    assert_eq!(
+        g.project
+            .known()
+            .expect("project")
+            .ci_delete_pipelines_in_seconds,
+        Some(30 * 86400)
+    );
+}
+
+#[test]
+fn a_group_is_listed_recursively_without_archived_projects() {
+    let mut scenario = Scenario::new(&[
+        ("acme/api", Kind::Compliant),
+        ("acme/platform/web", Kind::Compliant),
+        ("acme/platform/old", Kind::Compliant),
+        ("acme/platform/tools/cli", Kind::NonCompliant),
+        ("other/thing", Kind::Compliant),
+    ]);
+    scenario.archived = vec!["acme/platform/old".into()];
+    let server = Server::start(scenario);
+    let mut o = options(&server, Some(TOKEN));
+    o.groups = vec!["acme".into()];
+    let ids: Vec<String> = collect(&o).into_iter().map(|r| r.id).collect();
+    assert_eq!(
+        ids,
+        [
+            "gitlab:acme/api",
+            "gitlab:acme/platform/web",
+            "gitlab:acme/platform/tools/cli"
+        ]
+    );
+    // --include / --exclude over paths or names.
+    let mut o = options(&server, Some(TOKEN));
+    o.groups = vec!["acme".into()];
+    o.exclude = vec!["acme/platform/tools/**".into()];
+    let ids: Vec<String> = collect(&o).into_iter().map(|r| r.id).collect();
+    assert_eq!(ids, ["gitlab:acme/api", "gitlab:acme/platform/web"]);
+    let mut o = options(&server, Some(TOKEN));
+    o.groups = vec!["acme".into()];
+    o.include = vec!["web".into()];
+    let ids: Vec<String> = collect(&o).into_iter().map(|r| r.id).collect();
+    assert_eq!(ids, ["gitlab:acme/platform/web"]);
+}
+
+#[test]
+fn long_lists_span_pages() {
+    // 230 projects: GitLab's pages hold 100 at most, so the listing takes three pages.
+    let names: Vec<String> = (0..230).map(|i| format!("big/p{i:03}")).collect();
+    let projects: Vec<(&str, Kind)> = names
+        .iter()
+        .map(|n| (n.as_str(), Kind::Compliant))
+        .collect();
+    let server = Server::start(Scenario::new(&projects));
+    let mut o = options(&server, Some(TOKEN));
+    o.groups = vec!["big".into()];
+    o.include = vec!["p229".into(), "p000".into()];
+    let ids: Vec<String> = collect(&o).into_iter().map(|r| r.id).collect();
+    assert_eq!(ids, ["gitlab:big/p000", "gitlab:big/p229"]);
+    let pages: Vec<String> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.url.contains("/groups/big/projects"))
+        .map(|r| r.url)
+        .collect();
+    assert_eq!(pages.len(), 3, "{pages:?}");
+    assert!(pages[2].contains("page=3"), "{pages:?}");
+}
+
+#[test]
+fn an_unknown_group_is_a_clear_error() {
+    let server = Server::start(Scenario::new(&[("acme/api", Kind::Compliant)]));
+    let mut o = options(&server, Some(TOKEN));
+    o.groups = vec!["nope".into()];
+    let err = gitlab::collect(&o).expect_err("no such group").to_string();
+    assert!(err.contains("`nope`") && err.contains("404"), "{err}");
+}
+
+#[test]
+fn a_rejected_token_stops_the_run_with_a_clear_error() {
+    let server = Server::start(Scenario::new(&[("acme/api", Kind::Compliant)]));
+    let mut o = options(&server, Some("glpat-wrong"));
+    o.projects = vec!["acme/api".into()];
+    let err = gitlab::collect(&o).expect_err("401").to_string();
+    assert!(err.contains("rejected the token"), "{err}");
+    assert!(!err.contains("glpat-wrong"), "{err}");
+}
+
+#[test]
+fn without_a_token_every_setting_is_unknown_with_the_reason() {
+    let server = Server::start(Scenario::new(&[("acme/api", Kind::Compliant)]));
+    let repos = run(&server, None, &["acme/api"]);
+    let g = settings(&repos[0]);
+    let why = reason(&g.project);
+    assert!(why.contains("set GITLAB_TOKEN"), "{why}");
+    let o = outcomes(&evaluations(&repos), "gitlab:acme/api");
+    assert!(
+        o.values().all(|(out, _)| *out != Outcome::Pass),
+        "nothing passes without evidence: {o:?}"
+    );
+}
+
+#[test]
+fn server_errors_are_retried_then_reported() {
+    let server = Server::start(Scenario::new(&[("acme/api", Kind::Compliant)]));
+    let s502 = || Fault::Status(502, Vec::new(), "{\"message\":\"502 Bad Gateway\"}".into());
+    server.fault("/projects/1000/hooks", s502());
+    server.fault("/projects/1000/hooks", s502());
+    for _ in 0..4 {
+        server.fault("/projects/1000/deploy_keys", s502());
+    }
+    let repos = run(&server, Some(TOKEN), &["acme/api"]);
+    let g = settings(&repos[0]);
+    assert!(g.webhooks.known().is_some(), "two 502s, then an answer");
+    let why = reason(&g.deploy_keys);
+    assert!(
+        why.contains("server error 502") && why.contains("4 attempts"),
+        "{why}"
+    );
+}
+
+#[test]
+fn rate_limits_are_waited_for_and_capped() {
+    let server = Server::start(Scenario::new(&[("acme/api", Kind::Compliant)]));
+    let limited = |secs: &str| {
+        Fault::Status(
+            429,
+            vec![("Retry-After".into(), secs.into())],
+            "{\"message\":\"Retry later\"}".into(),
+        )
+    };
+    server.fault("/projects/1000/hooks", limited("1"));
+    server.fault("/projects/1000/deploy_keys", limited("3600"));
+    let mut o = options(&server, Some(TOKEN));
+    o.projects = vec!["acme/api".into()];
+    let collected = gitlab::collect(&o).expect("collects");
+    let g = settings(&collected.repositories[0]);
+    assert!(g.webhooks.known().is_some(), "waited a second, then read");
+    let why = reason(&g.deploy_keys);
+    assert!(
+        why.contains("rate limit") && why.contains("--max-wait"),
+        "{why}"
+    );
+    assert!(collected.stats.rate_limit_waits >= 1);
+}
+
+#[test]
+fn a_slow_endpoint_times_out_into_unknown() {
+    let server = Server::start(Scenario::new(&[("acme/api", Kind::Compliant)]));
+    for _ in 0..3 {
+        server.fault(
+            "/projects/1000/job_token_scope",
+            Fault::Delay(Duration::from_secs(3)),
+        );
+    }
+    let mut o = options(&server, Some(TOKEN));
+    o.projects = vec!["acme/api".into()];
+    o.timeout = Duration::from_millis(500);
+    o.retries = 2;
+    let repos = collect(&o);
+    let why = reason(&settings(&repos[0]).job_token_scope);
+    assert!(why.contains("timed out"), "{why}");
+}
+
+#[test]
+fn a_second_run_revalidates_with_etags() {
+    let server = Server::start(Scenario::new(&[("acme/api", Kind::Compliant)]));
+    let cache = tempfile::tempdir().unwrap();
+    let mut o = options(&server, Some(TOKEN));
+    o.projects = vec!["acme/api".into()];
+    o.cache_dir = Some(cache.path().to_path_buf());
+    let first = gitlab::collect(&o).expect("first run");
+    server.clear_log();
+    let second = gitlab::collect(&o).expect("second run");
+    let log = server.requests();
+    let conditional = log.iter().filter(|r| r.conditional).count();
+    let not_modified = log.iter().filter(|r| r.status == 304).count();
+    assert!(
+        conditional * 10 >= log.len() * 8,
+        "{conditional} of {}",
+        log.len()
+    );
+    assert_eq!(not_modified as u64, second.stats.not_modified);
+    assert!(not_modified > 0);
+    // The same facts either way.
+    assert_eq!(
+        serde_json::to_value(&first.repositories).unwrap(),
+        serde_json::to_value(&second.repositories).unwrap()
+    );
+    // The cache holds no token and no variable value.
+    for f in walkdir::WalkDir::new(cache.path()).into_iter().flatten() {
+        if f.file_type().is_file() {
+            let text = std::fs::read_to_string(f.path()).unwrap();
+            assert!(!text.contains(TOKEN));
+        }
+    }
+}
+
+#[test]
+fn secrets_and_the_token_never_reach_the_facts() {
+    let server = Server::start(Scenario::new(&[
+        ("acme/api", Kind::Compliant),
+        ("acme/legacy", Kind::NonCompliant),
+    ]));
+    let repos = run(&server, Some(TOKEN), &["acme/api", "acme/legacy"]);
+    let text = serde_json::to_string(&repos).unwrap();
+    for secret in SECRET_VALUES.iter().chain(&[TOKEN]) {
+        assert!(!text.contains(secret), "{secret} leaked into the facts");
+    }
+}
+
+#[test]
+fn a_missing_include_is_a_located_diagnostic() {
+    // The project's pipeline includes a file that the repository does not have: the
+    // resolver's diagnostic names it, as for a checkout.
+    let server = Server::start(Scenario::new(&[("acme/api", Kind::Compliant)]));
+    server.fault(
+        "/projects/1000/repository/files/ci%2Fdeploy.yml/raw",
+        Fault::Status(
+            404,
+            Vec::new(),
+            "{\"message\":\"404 File Not Found\"}".into(),
+        ),
+    );
+    let repos = run(&server, Some(TOKEN), &["acme/api"]);
+    let d = &repos[0].diagnostics;
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(&*d[0].loc.path, ".gitlab-ci.yml");
+    assert!(d[0].message.contains("ci/deploy.yml"), "{}", d[0].message);
+}
