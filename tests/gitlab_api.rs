@@ -487,3 +487,68 @@ fn a_missing_include_is_a_located_diagnostic() {
     assert_eq!(&*d[0].loc.path, ".gitlab-ci.yml");
     assert!(d[0].message.contains("ci/deploy.yml"), "{}", d[0].message);
 }
+
+/// Through the CLI: the token, the values of CI/CD variables (a password among them) and a
+/// webhook's query-string secret never appear in any output — every report format, the
+/// evidence bundle, the ledger, the HTTP debug log and error messages — with a 401 on one
+/// request.
+#[test]
+fn cli_outputs_bundles_and_ledgers_never_carry_secrets() {
+    const SECRET_TOKEN: &str = "glpat-TokenThatMustNeverBePrinted01";
+    let mut s = Scenario::new(&[
+        ("acme/api", Kind::Compliant),
+        ("acme/legacy", Kind::NonCompliant),
+    ]);
+    s.token = Some(SECRET_TOKEN.into());
+    let server = Server::start(s);
+    server.fault(
+        "/projects/1001/hooks",
+        Fault::Status(401, Vec::new(), r#"{"message":"401 Unauthorized"}"#.into()),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    let out = assert_cmd::Command::cargo_bin("soc2")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("GITLAB_TOKEN", SECRET_TOKEN)
+        .env("SOC2_DEBUG_HTTP", "1")
+        .env_remove("CI_SERVER_URL")
+        .args(["check", "--gitlab", "acme/api", "--gitlab", "acme/legacy"])
+        .args(["--gitlab-url", &server.url, "--no-cache", "-f", "json"])
+        .args(["-o", "sarif=out.sarif", "-o", "junit=out.xml"])
+        .args(["-o", "markdown=out.md", "-o", "html=out.html", "-o", "table=out.txt"])
+        .arg("--evidence")
+        .arg(&bundle)
+        .arg("--ledger")
+        .arg(dir.path().join("ledger.jsonl"))
+        .output()
+        .unwrap();
+    let facts = assert_cmd::Command::cargo_bin("soc2")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("GITLAB_TOKEN", SECRET_TOKEN)
+        .env_remove("CI_SERVER_URL")
+        .args(["facts", "--gitlab", "acme/legacy", "--gitlab-url", &server.url, "--no-cache"])
+        .output()
+        .unwrap();
+    let mut texts = vec![
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        String::from_utf8_lossy(&facts.stdout).into_owned(),
+        String::from_utf8_lossy(&facts.stderr).into_owned(),
+    ];
+    for f in walkdir::WalkDir::new(dir.path()).into_iter().flatten() {
+        if f.file_type().is_file() {
+            texts.push(String::from_utf8_lossy(&std::fs::read(f.path()).unwrap()).into_owned());
+        }
+    }
+    assert!(texts.len() > 10, "{} outputs", texts.len());
+    for t in &texts {
+        for secret in SECRET_VALUES.iter().chain(&[SECRET_TOKEN]) {
+            assert!(!t.contains(secret), "{secret} leaked");
+        }
+    }
+    // The run did read the settings: the variable is in the facts by name.
+    assert!(texts[2].contains("AWS_SECRET_ACCESS_KEY"), "{}", texts[3]);
+    assert!(texts[0].contains("gitlab:acme/api"));
+}
