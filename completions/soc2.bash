@@ -169,7 +169,7 @@ _soc2() {
             return 0
             ;;
         soc2__subcmd__check)
-            opts="-c -f -o -h -V --config --rules --select --ignore --format --output --fail-on --strict --facts --evidence --sign-key --ledger --github --github-org --include --exclude --github-url --concurrency --max-wait --cache-dir --no-cache --help --version"
+            opts="-c -f -o -h -V --config --rules --select --ignore --format --output --fail-on --strict --facts --evidence --sign-key --ledger --github --github-org --gitlab --gitlab-group --include --exclude --github-url --gitlab-url --concurrency --max-wait --cache-dir --no-cache --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -239,6 +239,14 @@ _soc2() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --gitlab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gitlab-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --include)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -248,6 +256,10 @@ _soc2() {
                     return 0
                     ;;
                 --github-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gitlab-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -299,7 +311,7 @@ _soc2() {
             return 0
             ;;
         soc2__subcmd__evidence__subcmd__collect)
-            opts="-c -f -o -h -V --config --rules --select --ignore --format --output --fail-on --strict --facts --evidence --sign-key --ledger --github --github-org --include --exclude --github-url --concurrency --max-wait --cache-dir --no-cache --help --version"
+            opts="-c -f -o -h -V --config --rules --select --ignore --format --output --fail-on --strict --facts --evidence --sign-key --ledger --github --github-org --gitlab --gitlab-group --include --exclude --github-url --gitlab-url --concurrency --max-wait --cache-dir --no-cache --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -369,6 +381,14 @@ _soc2() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --gitlab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gitlab-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --include)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -378,6 +398,10 @@ _soc2() {
                     return 0
                     ;;
                 --github-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gitlab-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -507,7 +531,7 @@ _soc2() {
             return 0
             ;;
         soc2__subcmd__facts)
-            opts="-c -o -h -V --config --output --github --github-org --include --exclude --github-url --concurrency --max-wait --cache-dir --no-cache --help --version"
+            opts="-c -o -h -V --config --output --github --github-org --gitlab --gitlab-group --include --exclude --github-url --gitlab-url --concurrency --max-wait --cache-dir --no-cache --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -537,6 +561,14 @@ _soc2() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --gitlab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gitlab-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --include)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -546,6 +578,10 @@ _soc2() {
                     return 0
                     ;;
                 --github-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gitlab-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -58,11 +58,14 @@ complete -c soc2 -n "__fish_soc2_using_subcommand check" -l sign-key -d 'Sign th
 complete -c soc2 -n "__fish_soc2_using_subcommand check" -l ledger -d 'Append a hash-chained record of this run to a JSON Lines ledger (created when missing)' -r -F
 complete -c soc2 -n "__fish_soc2_using_subcommand check" -l github -d 'A GitHub repository to audit through the API (repeatable). Token: GITHUB_TOKEN or GH_TOKEN' -r
 complete -c soc2 -n "__fish_soc2_using_subcommand check" -l github-org -d 'Audit every non-archived repository of a GitHub organization (repeatable)' -r
-complete -c soc2 -n "__fish_soc2_using_subcommand check" -l include -d 'Only organization repositories whose name matches this glob (repeatable)' -r
-complete -c soc2 -n "__fish_soc2_using_subcommand check" -l exclude -d 'Skip organization repositories whose name matches this glob (repeatable)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l gitlab -d 'A GitLab project to audit through the API (repeatable). Token: GITLAB_TOKEN' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l gitlab-group -d 'Audit every non-archived project of a GitLab group and its subgroups (repeatable)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l include -d 'Only organization repositories or group projects whose name or path matches this glob (repeatable)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l exclude -d 'Skip organization repositories or group projects whose name or path matches this glob (repeatable)' -r
 complete -c soc2 -n "__fish_soc2_using_subcommand check" -l github-url -d 'GitHub API URL, for GitHub Enterprise Server (`https://ghe.example/api/v3`)' -r
-complete -c soc2 -n "__fish_soc2_using_subcommand check" -l concurrency -d 'GitHub API requests in flight at most [default: 8]' -r
-complete -c soc2 -n "__fish_soc2_using_subcommand check" -l max-wait -d 'Longest total wait for GitHub rate limits, in seconds; beyond it the evidence is unknown [default: 60]' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l gitlab-url -d 'GitLab instance URL, for self-managed GitLab (`https://gitlab.example.com`); inside GitLab CI, `CI_SERVER_URL` [default: https://gitlab.com]' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l concurrency -d 'API requests in flight at most, per platform [default: 8]' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand check" -l max-wait -d 'Longest total wait for GitHub or GitLab rate limits, in seconds; beyond it the evidence is unknown [default: 60]' -r
 complete -c soc2 -n "__fish_soc2_using_subcommand check" -l cache-dir -d 'Directory of the HTTP cache (ETag revalidation) [default: the user cache directory]' -r -F
 complete -c soc2 -n "__fish_soc2_using_subcommand check" -l strict -d 'Treat unknown outcomes (missing evidence) as failing the run (exit code 3)'
 complete -c soc2 -n "__fish_soc2_using_subcommand check" -l no-cache -d 'Do not read or write the HTTP cache'
@@ -91,11 +94,14 @@ complete -c soc2 -n "__fish_soc2_using_subcommand facts" -s c -l config -d 'The 
 complete -c soc2 -n "__fish_soc2_using_subcommand facts" -s o -l output -d 'Write the JSON to this file instead of standard output' -r -F
 complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l github -d 'A GitHub repository to audit through the API (repeatable). Token: GITHUB_TOKEN or GH_TOKEN' -r
 complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l github-org -d 'Audit every non-archived repository of a GitHub organization (repeatable)' -r
-complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l include -d 'Only organization repositories whose name matches this glob (repeatable)' -r
-complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l exclude -d 'Skip organization repositories whose name matches this glob (repeatable)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l gitlab -d 'A GitLab project to audit through the API (repeatable). Token: GITLAB_TOKEN' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l gitlab-group -d 'Audit every non-archived project of a GitLab group and its subgroups (repeatable)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l include -d 'Only organization repositories or group projects whose name or path matches this glob (repeatable)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l exclude -d 'Skip organization repositories or group projects whose name or path matches this glob (repeatable)' -r
 complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l github-url -d 'GitHub API URL, for GitHub Enterprise Server (`https://ghe.example/api/v3`)' -r
-complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l concurrency -d 'GitHub API requests in flight at most [default: 8]' -r
-complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l max-wait -d 'Longest total wait for GitHub rate limits, in seconds; beyond it the evidence is unknown [default: 60]' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l gitlab-url -d 'GitLab instance URL, for self-managed GitLab (`https://gitlab.example.com`); inside GitLab CI, `CI_SERVER_URL` [default: https://gitlab.com]' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l concurrency -d 'API requests in flight at most, per platform [default: 8]' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l max-wait -d 'Longest total wait for GitHub or GitLab rate limits, in seconds; beyond it the evidence is unknown [default: 60]' -r
 complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l cache-dir -d 'Directory of the HTTP cache (ETag revalidation) [default: the user cache directory]' -r -F
 complete -c soc2 -n "__fish_soc2_using_subcommand facts" -l no-cache -d 'Do not read or write the HTTP cache'
 complete -c soc2 -n "__fish_soc2_using_subcommand facts" -s h -l help -d 'Print help'
@@ -133,11 +139,14 @@ complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subc
 complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -l ledger -d 'Append a hash-chained record of this run to a JSON Lines ledger (created when missing)' -r -F
 complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -l github -d 'A GitHub repository to audit through the API (repeatable). Token: GITHUB_TOKEN or GH_TOKEN' -r
 complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -l github-org -d 'Audit every non-archived repository of a GitHub organization (repeatable)' -r
-complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -l include -d 'Only organization repositories whose name matches this glob (repeatable)' -r
-complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -l exclude -d 'Skip organization repositories whose name matches this glob (repeatable)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -l gitlab -d 'A GitLab project to audit through the API (repeatable). Token: GITLAB_TOKEN' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -l gitlab-group -d 'Audit every non-archived project of a GitLab group and its subgroups (repeatable)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -l include -d 'Only organization repositories or group projects whose name or path matches this glob (repeatable)' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -l exclude -d 'Skip organization repositories or group projects whose name or path matches this glob (repeatable)' -r
 complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -l github-url -d 'GitHub API URL, for GitHub Enterprise Server (`https://ghe.example/api/v3`)' -r
-complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -l concurrency -d 'GitHub API requests in flight at most [default: 8]' -r
-complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -l max-wait -d 'Longest total wait for GitHub rate limits, in seconds; beyond it the evidence is unknown [default: 60]' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -l gitlab-url -d 'GitLab instance URL, for self-managed GitLab (`https://gitlab.example.com`); inside GitLab CI, `CI_SERVER_URL` [default: https://gitlab.com]' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -l concurrency -d 'API requests in flight at most, per platform [default: 8]' -r
+complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -l max-wait -d 'Longest total wait for GitHub or GitLab rate limits, in seconds; beyond it the evidence is unknown [default: 60]' -r
 complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -l cache-dir -d 'Directory of the HTTP cache (ETag revalidation) [default: the user cache directory]' -r -F
 complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -l strict -d 'Treat unknown outcomes (missing evidence) as failing the run (exit code 3)'
 complete -c soc2 -n "__fish_soc2_using_subcommand evidence; and __fish_seen_subcommand_from collect" -l no-cache -d 'Do not read or write the HTTP cache'
