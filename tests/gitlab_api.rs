@@ -516,7 +516,14 @@ fn cli_outputs_bundles_and_ledgers_never_carry_secrets() {
         .args(["check", "--gitlab", "acme/api", "--gitlab", "acme/legacy"])
         .args(["--gitlab-url", &server.url, "--no-cache", "-f", "json"])
         .args(["-o", "sarif=out.sarif", "-o", "junit=out.xml"])
-        .args(["-o", "markdown=out.md", "-o", "html=out.html", "-o", "table=out.txt"])
+        .args([
+            "-o",
+            "markdown=out.md",
+            "-o",
+            "html=out.html",
+            "-o",
+            "table=out.txt",
+        ])
         .arg("--evidence")
         .arg(&bundle)
         .arg("--ledger")
@@ -528,7 +535,14 @@ fn cli_outputs_bundles_and_ledgers_never_carry_secrets() {
         .current_dir(dir.path())
         .env("GITLAB_TOKEN", SECRET_TOKEN)
         .env_remove("CI_SERVER_URL")
-        .args(["facts", "--gitlab", "acme/legacy", "--gitlab-url", &server.url, "--no-cache"])
+        .args([
+            "facts",
+            "--gitlab",
+            "acme/legacy",
+            "--gitlab-url",
+            &server.url,
+            "--no-cache",
+        ])
         .output()
         .unwrap();
     let mut texts = vec![
@@ -551,4 +565,122 @@ fn cli_outputs_bundles_and_ledgers_never_carry_secrets() {
     // The run did read the settings: the variable is in the facts by name.
     assert!(texts[2].contains("AWS_SECRET_ACCESS_KEY"), "{}", texts[3]);
     assert!(texts[0].contains("gitlab:acme/api"));
+}
+
+/// The settings rules with a GitLab side.
+const GITLAB_RULES: [&str; 21] = [
+    "CC6-001", "CC6-003", "CC6-011", "CC6-018", "CC6-019", "CC6-020", "CC6-021", "CC7-009",
+    "CC8-001", "CC8-002", "CC8-003", "CC8-004", "CC8-005", "CC8-007", "CC8-009", "CC8-012",
+    "CC8-013", "CC8-014", "CC8-015", "CC8-016", "CC8-018",
+];
+
+fn strict_policy() -> Policy {
+    let mut p = Policy::default();
+    // CC8-013 applies only when the policy asks for signed commits.
+    p.change_management.require_signed_commits = true;
+    p
+}
+
+#[test]
+fn a_compliant_project_passes_every_gitlab_settings_rule() {
+    let server = Server::start(Scenario::new(&[("acme/api", Kind::Compliant)]));
+    let repos = run(&server, Some(TOKEN), &["acme/api"]);
+    let rules = load_embedded().expect("rules");
+    let evals = evaluate(&rules, &repos, &strict_policy());
+    let o = outcomes(&evals, "gitlab:acme/api");
+    for rule in GITLAB_RULES {
+        let (out, msg) = o
+            .get(rule)
+            .unwrap_or_else(|| panic!("{rule} not evaluated"));
+        assert_eq!(*out, Outcome::Pass, "{rule}: {msg}");
+    }
+    // The base facts of the rule fixtures pass the same rules: they have the shape the
+    // provider writes.
+    let base: Repository = serde_json::from_str(
+        &std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/gitlab-base.facts.json"),
+        )
+        .unwrap(),
+    )
+    .expect("base facts load");
+    let evals = evaluate(&rules, std::slice::from_ref(&base), &strict_policy());
+    let o = outcomes(&evals, &base.id);
+    for rule in GITLAB_RULES {
+        let (out, msg) = o
+            .get(rule)
+            .unwrap_or_else(|| panic!("{rule} not evaluated"));
+        assert!(
+            matches!(out, Outcome::Pass | Outcome::NotApplicable),
+            "{rule} on the base facts: {msg}"
+        );
+    }
+}
+
+#[test]
+fn a_non_compliant_project_fails_them_with_gitlab_findings() {
+    let server = Server::start(Scenario::new(&[("acme/legacy", Kind::NonCompliant)]));
+    let repos = run(&server, Some(TOKEN), &["acme/legacy"]);
+    let rules = load_embedded().expect("rules");
+    let evals = evaluate(&rules, &repos, &strict_policy());
+    let o = outcomes(&evals, "gitlab:acme/legacy");
+    for rule in [
+        "CC6-003", "CC6-011", "CC6-018", "CC6-019", "CC6-020", "CC6-021", "CC7-009", "CC8-001",
+        "CC8-002", "CC8-003", "CC8-004", "CC8-005", "CC8-009", "CC8-013", "CC8-014", "CC8-015",
+        "CC8-016",
+    ] {
+        let (out, msg) = o
+            .get(rule)
+            .unwrap_or_else(|| panic!("{rule} not evaluated"));
+        assert_eq!(*out, Outcome::Fail, "{rule}: {msg}");
+    }
+    // Settings findings name their GitLab resource.
+    let f = evals
+        .iter()
+        .find(|e| e.rule == "CC8-001" && e.outcome == Outcome::Fail)
+        .expect("CC8-001 fails");
+    assert!(
+        f.resource.starts_with("gitlab://127.0.0.1")
+            && f.resource.ends_with("/protected_branches/main"),
+        "{}",
+        f.resource
+    );
+}
+
+#[test]
+fn on_free_the_premium_controls_are_unknown_never_passed() {
+    let mut scenario = Scenario::new(&[("acme/api", Kind::Compliant)]);
+    scenario.premium = false;
+    let server = Server::start(scenario);
+    let repos = run(&server, Some(TOKEN), &["acme/api"]);
+    let rules = load_embedded().expect("rules");
+    let evals = evaluate(&rules, &repos, &strict_policy());
+    let o = outcomes(&evals, "gitlab:acme/api");
+    for rule in [
+        "CC8-003", "CC8-004", "CC8-005", "CC8-007", "CC8-013", "CC8-015",
+    ] {
+        let (out, msg) = o
+            .get(rule)
+            .unwrap_or_else(|| panic!("{rule} not evaluated"));
+        assert_eq!(*out, Outcome::Unknown, "{rule}: {msg}");
+        assert!(msg.contains("Premium"), "{rule}: {msg}");
+    }
+    // Free features are still judged.
+    for rule in ["CC8-001", "CC8-002", "CC8-009", "CC8-012"] {
+        assert_eq!(o[rule].0, Outcome::Pass, "{rule}: {}", o[rule].1);
+    }
+}
+
+#[test]
+fn a_developer_token_gives_unknown_naming_the_role_never_a_pass() {
+    let mut scenario = Scenario::new(&[("acme/api", Kind::Compliant)]);
+    scenario.role = 30;
+    let server = Server::start(scenario);
+    let repos = run(&server, Some(TOKEN), &["acme/api"]);
+    let o = outcomes(&evaluations(&repos), "gitlab:acme/api");
+    for rule in ["CC6-011", "CC6-018", "CC6-019", "CC6-020", "CC6-021"] {
+        let (out, msg) = &o[rule];
+        assert_eq!(*out, Outcome::Unknown, "{rule}: {msg}");
+        assert!(msg.contains("Maintainer"), "{rule}: {msg}");
+    }
 }
