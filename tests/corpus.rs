@@ -319,7 +319,8 @@ fn all_rules_evaluate_on_the_corpus_with_located_findings() {
     }
     // Nearly every rule applies somewhere in real projects (insecure commands and debug
     // logging are rare enough to be absent). GitLab-only rules have nothing to judge here, and
-    // repository-settings rules need GitHub API evidence, which a checkout does not have.
+    // repository-settings rules need GitHub or GitLab API evidence, which a checkout does not
+    // have.
     let local: Vec<_> = rules
         .rules
         .iter()
@@ -327,10 +328,10 @@ fn all_rules_evaluate_on_the_corpus_with_located_findings() {
             r.scopes
                 .iter()
                 .any(|s| s.is_github_actions() || *s == soc2::rules::Scope::Repo)
-                && !r
-                    .when
-                    .as_ref()
-                    .is_some_and(|w| w.source().contains("has(repo.github)"))
+                && !r.when.as_ref().is_some_and(|w| {
+                    w.source().contains("has(repo.github)")
+                        || w.source().contains("has(repo.gitlab)")
+                })
         })
         .collect();
     let applied = local

@@ -684,3 +684,75 @@ fn a_developer_token_gives_unknown_naming_the_role_never_a_pass() {
         assert!(msg.contains("Maintainer"), "{rule}: {msg}");
     }
 }
+
+/// soc2.toml names the GitLab targets and instance; inside GitLab CI, `CI_SERVER_URL` names
+/// the instance for `--gitlab` targets.
+#[test]
+fn targets_come_from_soc2_toml_or_the_ci_server_url() {
+    let server = Server::start(Scenario::new(&[
+        ("acme/api", Kind::Compliant),
+        ("acme/platform/web", Kind::Compliant),
+    ]));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("soc2.toml"),
+        format!(
+            "[targets]\ngitlab = [\"acme/api\"]\ngitlab_url = \"{}\"\ncache_dir = \"cache\"\n",
+            server.url
+        ),
+    )
+    .unwrap();
+    let ids = |out: &std::process::Output| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        let mut ids: Vec<String> = v["evaluations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["target"].as_str().map(str::to_string))
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    };
+    let out = assert_cmd::Command::cargo_bin("soc2")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("GITLAB_TOKEN", TOKEN)
+        .env_remove("CI_SERVER_URL")
+        .args(["check", "-f", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(ids(&out), ["gitlab:acme/api"]);
+    assert!(
+        dir.path().join("cache/gitlab").is_dir(),
+        "the cache is per platform"
+    );
+    let out = assert_cmd::Command::cargo_bin("soc2")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("GITLAB_TOKEN", TOKEN)
+        .env("CI_SERVER_URL", &server.url)
+        .args([
+            "check",
+            "-f",
+            "json",
+            "--no-cache",
+            "--gitlab",
+            "acme/platform/web",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(ids(&out), ["gitlab:acme/platform/web"]);
+    // A target that is not a project path is refused before any request.
+    let out = assert_cmd::Command::cargo_bin("soc2")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("CI_SERVER_URL", &server.url)
+        .args(["check", "--gitlab", "api"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("GROUP/PROJECT"), "{err}");
+}
