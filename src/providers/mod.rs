@@ -4,6 +4,7 @@ pub mod github;
 pub mod gitlab;
 pub mod local_gha;
 pub mod local_gitlab;
+pub mod remote;
 
 use std::path::Path;
 

@@ -19,7 +19,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use http::HeaderMap;
 use http::header::{HeaderName, HeaderValue};
@@ -170,8 +170,6 @@ pub struct Stats {
     pub not_modified: AtomicU64,
     /// Retries after 5xx, timeouts and transport errors.
     pub retries: AtomicU64,
-    /// Rate-limit waits taken.
-    pub rate_limit_waits: AtomicU64,
     /// GraphQL queries sent (counted in `requests` too).
     pub graphql: AtomicU64,
     /// Git objects read from the cache without any request.
@@ -195,9 +193,8 @@ pub struct StatsSnapshot {
     pub immutable_hits: u64,
 }
 
-/// Something that shows a message to the person running the tool (the progress bar's
-/// `println`, or standard error).
-pub type Notify = Arc<dyn Fn(&str) + Send + Sync>;
+pub use crate::providers::remote::Notify;
+use crate::providers::remote::{OverBudget, Pacer, describe, header, jitter};
 
 /// The client. Cheap to share behind an `Arc`.
 pub struct Client {
@@ -207,12 +204,9 @@ pub struct Client {
     cfg: ClientConfig,
     sem: Semaphore,
     cache: Cache,
-    /// Every request waits until this instant (a rate limit is in force).
-    paused_until: Mutex<Option<Instant>>,
-    /// Total time spent waiting for rate limits, in milliseconds.
-    waited_ms: AtomicU64,
+    /// Rate-limit pauses and the run's wait budget.
+    pacer: Pacer,
     stats: Stats,
-    notify: Notify,
     /// Answers that are the same for every repository of the run, asked once.
     shared: Mutex<std::collections::HashMap<String, Arc<tokio::sync::OnceCell<SharedReply>>>>,
 }
@@ -285,10 +279,8 @@ impl Client {
                 base_url: base,
                 ..cfg
             },
-            paused_until: Mutex::new(None),
-            waited_ms: AtomicU64::new(0),
+            pacer: Pacer::new("GitHub", cfg.max_wait, notify),
             stats: Stats::default(),
-            notify,
             shared: Mutex::new(std::collections::HashMap::new()),
         })
     }
@@ -309,7 +301,7 @@ impl Client {
             requests: self.stats.requests.load(Ordering::Relaxed),
             not_modified: self.stats.not_modified.load(Ordering::Relaxed),
             retries: self.stats.retries.load(Ordering::Relaxed),
-            rate_limit_waits: self.stats.rate_limit_waits.load(Ordering::Relaxed),
+            rate_limit_waits: self.pacer.waits(),
             graphql: self.stats.graphql.load(Ordering::Relaxed),
             immutable_hits: self.stats.immutable_hits.load(Ordering::Relaxed),
         }
@@ -396,7 +388,10 @@ impl Client {
         let mut attempt = 0u32;
         let mut last_problem;
         loop {
-            self.wait_for_pause(path).await?;
+            self.pacer
+                .ready()
+                .await
+                .map_err(|o| rate_limited(path, o))?;
             let mut headers = HeaderMap::new();
             headers.insert(
                 http::header::ACCEPT,
@@ -447,7 +442,10 @@ impl Client {
                         status
                     };
                     if let Some(wait) = rate_limit_wait(status, &head, &body) {
-                        self.pause(path, wait).await?;
+                        self.pacer
+                            .pause(wait)
+                            .await
+                            .map_err(|o| rate_limited(path, o))?;
                         continue;
                     }
                     if status == 401 {
@@ -611,66 +609,14 @@ impl Client {
             .to_bytes();
         Ok((status, head, String::from_utf8_lossy(&bytes).into_owned()))
     }
-
-    async fn wait_for_pause(&self, path: &str) -> Result<(), ClientError> {
-        let until = *self.paused_until.lock().await;
-        if let Some(until) = until {
-            let now = Instant::now();
-            if until > now {
-                let wait = until - now;
-                self.charge(path, wait)?;
-                tokio::time::sleep(wait).await;
-            }
-        }
-        Ok(())
-    }
-
-    /// Takes `wait` out of the run's budget, or fails when it does not fit.
-    fn charge(&self, path: &str, wait: Duration) -> Result<(), ClientError> {
-        let waited = self.waited_ms.load(Ordering::Relaxed);
-        let budget = self.cfg.max_wait.as_millis() as u64;
-        let wait_ms = wait.as_millis() as u64;
-        if waited.saturating_add(wait_ms) > budget {
-            return Err(ClientError::RateLimited {
-                path: path.to_string(),
-                wait_secs: wait.as_secs_f64().ceil() as u64,
-                max_wait_secs: self.cfg.max_wait.as_secs(),
-            });
-        }
-        self.waited_ms.fetch_add(wait_ms, Ordering::Relaxed);
-        Ok(())
-    }
-
-    async fn pause(&self, path: &str, wait: Duration) -> Result<(), ClientError> {
-        self.charge(path, wait)?;
-        self.stats.rate_limit_waits.fetch_add(1, Ordering::Relaxed);
-        (self.notify)(&format!(
-            "GitHub rate limit reached; waiting {} s before retrying (cap: --max-wait {} s)",
-            wait.as_secs_f64().ceil() as u64,
-            self.cfg.max_wait.as_secs()
-        ));
-        let until = Instant::now() + wait;
-        {
-            let mut p = self.paused_until.lock().await;
-            if p.is_none_or(|p| p < until) {
-                *p = Some(until);
-            }
-        }
-        tokio::time::sleep(wait).await;
-        Ok(())
-    }
 }
 
-/// An octocrab error as text. Its `Display` names the failing layer, never headers.
-fn describe(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut src = e.source();
-    while let Some(inner) = src {
-        s.push_str(": ");
-        s.push_str(&inner.to_string());
-        src = inner.source();
+fn rate_limited(path: &str, o: OverBudget) -> ClientError {
+    ClientError::RateLimited {
+        path: path.to_string(),
+        wait_secs: o.wait_secs,
+        max_wait_secs: o.max_wait_secs,
     }
-    s
 }
 
 /// The path of the GraphQL endpoint under [`graphql_root`].
@@ -694,12 +640,6 @@ fn graphql_rate_limited(body: &str) -> bool {
                     .any(|e| e["type"].as_str() == Some("RATE_LIMITED"))
             })
         })
-}
-
-fn header(head: &HeaderMap, name: &str) -> Option<String> {
-    head.get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
 }
 
 /// How long to wait before retrying a rate-limited answer, or `None` when it is not one.
@@ -731,18 +671,6 @@ pub fn rate_limit_wait(status: u16, head: &HeaderMap, body: &str) -> Option<Dura
         return Some(Duration::from_secs(reset.saturating_sub(now).max(1)));
     }
     Some(Duration::from_secs(60))
-}
-
-/// Up to a quarter of `d`, from the clock's nanoseconds (no random-number dependency).
-fn jitter(d: Duration) -> Duration {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |t| t.subsec_nanos());
-    let quarter = d.as_millis() as u64 / 4;
-    if quarter == 0 {
-        return Duration::ZERO;
-    }
-    Duration::from_millis(u64::from(nanos) % quarter)
 }
 
 /// The `rel="next"` URL of a `Link` header.

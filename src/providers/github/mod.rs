@@ -26,7 +26,8 @@ use tokio::sync::{Mutex, OnceCell};
 
 use crate::facts::github::{Anchor, Evidence, GithubFacts, OrgFacts};
 use crate::facts::{FileDiagnostic, FileKind, Location, Repository};
-use client::{Client, ClientConfig, ClientError, Notify, StatsSnapshot, Token};
+use crate::providers::remote;
+use client::{Client, ClientConfig, ClientError, StatsSnapshot, Token};
 use settings::Access;
 
 /// The public GitHub API.
@@ -147,22 +148,17 @@ pub fn collect(opts: &Options) -> Result<Collected, Error> {
             return Err(Error::BadTarget(r.clone()));
         }
     }
-    let include = globs(&opts.include)?;
-    let exclude = globs(&opts.exclude)?;
+    let bad_glob = |(glob, message)| Error::BadGlob { glob, message };
+    let include = remote::globs(&opts.include).map_err(bad_glob)?;
+    let exclude = remote::globs(&opts.exclude).map_err(bad_glob)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| Error::Runtime(e.to_string()))?;
     runtime.block_on(async {
-        let bar = progress_bar(opts.progress);
-        let notify: Notify = {
-            let bar = bar.clone();
-            Arc::new(move |m: &str| match &bar {
-                Some(b) => b.println(m),
-                None => eprintln!("soc2: {m}"),
-            })
-        };
+        let bar = remote::progress_bar(opts.progress, "GitHub", "repositories");
+        let notify = remote::notifier(&bar);
         let client = Arc::new(Client::new(
             ClientConfig {
                 base_url: opts.api_url.clone(),
@@ -248,38 +244,6 @@ pub fn collect(opts: &Options) -> Result<Collected, Error> {
             stats: client.stats(),
             sources,
         })
-    })
-}
-
-fn progress_bar(wanted: bool) -> Option<indicatif::ProgressBar> {
-    use std::io::IsTerminal;
-    if !wanted || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = indicatif::ProgressBar::new(0);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{spinner} GitHub {pos}/{len} repositories [{elapsed}] {wide_msg}",
-    ) {
-        bar.set_style(style);
-    }
-    bar.enable_steady_tick(Duration::from_millis(200));
-    Some(bar)
-}
-
-fn globs(patterns: &[String]) -> Result<Option<globset::GlobSet>, Error> {
-    if patterns.is_empty() {
-        return Ok(None);
-    }
-    let mut b = globset::GlobSetBuilder::new();
-    for p in patterns {
-        b.add(globset::Glob::new(p).map_err(|e| Error::BadGlob {
-            glob: p.clone(),
-            message: e.to_string(),
-        })?);
-    }
-    b.build().map(Some).map_err(|e| Error::BadGlob {
-        glob: patterns.join(","),
-        message: e.to_string(),
     })
 }
 

@@ -19,7 +19,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -29,7 +29,9 @@ use tokio::sync::{Mutex, Semaphore};
 use url::Url;
 
 use crate::providers::github::cache::{Cache, Entry};
-pub use crate::providers::github::client::{Notify, StatsSnapshot, Token};
+pub use crate::providers::github::client::{StatsSnapshot, Token};
+pub use crate::providers::remote::Notify;
+use crate::providers::remote::{OverBudget, Pacer, describe, header, jitter};
 
 /// How the client is set up.
 #[derive(Debug, Clone)]
@@ -134,7 +136,6 @@ struct Stats {
     requests: AtomicU64,
     not_modified: AtomicU64,
     retries: AtomicU64,
-    rate_limit_waits: AtomicU64,
 }
 
 /// The client. Cheap to share behind an `Arc`.
@@ -145,10 +146,9 @@ pub struct Client {
     instance: String,
     sem: Semaphore,
     cache: Cache,
-    paused_until: Mutex<Option<Instant>>,
-    waited_ms: AtomicU64,
+    /// Rate-limit pauses and the run's wait budget.
+    pacer: Pacer,
     stats: Stats,
-    notify: Notify,
     /// Set once a 401 was seen: the whole run stops asking.
     unauthorized: std::sync::atomic::AtomicBool,
     shared: Mutex<std::collections::HashMap<String, Arc<tokio::sync::OnceCell<Answer<String>>>>>,
@@ -229,12 +229,10 @@ impl Client {
                 &instance,
                 cfg.token.as_ref().map(Token::expose),
             ),
+            pacer: Pacer::new("GitLab", cfg.max_wait, notify),
             cfg,
             instance,
-            paused_until: Mutex::new(None),
-            waited_ms: AtomicU64::new(0),
             stats: Stats::default(),
-            notify,
             unauthorized: std::sync::atomic::AtomicBool::new(false),
             shared: Mutex::new(std::collections::HashMap::new()),
         })
@@ -261,7 +259,7 @@ impl Client {
             requests: self.stats.requests.load(Ordering::Relaxed),
             not_modified: self.stats.not_modified.load(Ordering::Relaxed),
             retries: self.stats.retries.load(Ordering::Relaxed),
-            rate_limit_waits: self.stats.rate_limit_waits.load(Ordering::Relaxed),
+            rate_limit_waits: self.pacer.waits(),
             graphql: 0,
             immutable_hits: 0,
         }
@@ -359,7 +357,10 @@ impl Client {
         let mut attempt = 0u32;
         let mut last_problem;
         loop {
-            self.wait_for_pause(&path).await?;
+            self.pacer
+                .ready()
+                .await
+                .map_err(|o| rate_limited(&path, o))?;
             let result = {
                 let _permit = self
                     .sem
@@ -385,7 +386,10 @@ impl Client {
                         return Ok(cached_response(c));
                     }
                     if let Some(wait) = rate_limit_wait(status.as_u16(), rsp.headers()) {
-                        self.pause(&path, wait).await?;
+                        self.pacer
+                            .pause(wait)
+                            .await
+                            .map_err(|o| rate_limited(&path, o))?;
                         continue;
                     }
                     if status == StatusCode::UNAUTHORIZED {
@@ -440,55 +444,8 @@ impl Client {
         if remaining.is_some_and(|r| r < self.cfg.concurrency as u64)
             && let Some(wait) = reset_wait(head)
         {
-            let _ = self.pause("(RateLimit-Remaining is low)", wait).await;
+            let _ = self.pacer.pause(wait).await;
         }
-    }
-
-    async fn wait_for_pause(&self, path: &str) -> Result<(), ClientError> {
-        let until = *self.paused_until.lock().await;
-        if let Some(until) = until {
-            let now = Instant::now();
-            if until > now {
-                let wait = until - now;
-                self.charge(path, wait)?;
-                tokio::time::sleep(wait).await;
-            }
-        }
-        Ok(())
-    }
-
-    fn charge(&self, path: &str, wait: Duration) -> Result<(), ClientError> {
-        let waited = self.waited_ms.load(Ordering::Relaxed);
-        let budget = self.cfg.max_wait.as_millis() as u64;
-        let wait_ms = wait.as_millis() as u64;
-        if waited.saturating_add(wait_ms) > budget {
-            return Err(ClientError::RateLimited {
-                path: path.to_string(),
-                wait_secs: wait.as_secs_f64().ceil() as u64,
-                max_wait_secs: self.cfg.max_wait.as_secs(),
-            });
-        }
-        self.waited_ms.fetch_add(wait_ms, Ordering::Relaxed);
-        Ok(())
-    }
-
-    async fn pause(&self, path: &str, wait: Duration) -> Result<(), ClientError> {
-        self.charge(path, wait)?;
-        self.stats.rate_limit_waits.fetch_add(1, Ordering::Relaxed);
-        (self.notify)(&format!(
-            "GitLab rate limit reached; waiting {} s before retrying (cap: --max-wait {} s)",
-            wait.as_secs_f64().ceil() as u64,
-            self.cfg.max_wait.as_secs()
-        ));
-        let until = Instant::now() + wait;
-        {
-            let mut p = self.paused_until.lock().await;
-            if p.is_none_or(|p| p < until) {
-                *p = Some(until);
-            }
-        }
-        tokio::time::sleep(wait).await;
-        Ok(())
     }
 }
 
@@ -524,6 +481,14 @@ impl AsyncClient for Client {
         self.request(method, uri, headers, body)
             .await
             .map_err(ApiError::client)
+    }
+}
+
+fn rate_limited(path: &str, o: OverBudget) -> ClientError {
+    ClientError::RateLimited {
+        path: path.to_string(),
+        wait_secs: o.wait_secs,
+        max_wait_secs: o.max_wait_secs,
     }
 }
 
@@ -568,27 +533,6 @@ fn classify<T>(e: ApiError<ClientError>) -> Answer<T> {
     }
 }
 
-/// An error with its sources, as text.
-fn describe(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut src = e.source();
-    while let Some(inner) = src {
-        let t = inner.to_string();
-        if !s.contains(&t) {
-            s.push_str(": ");
-            s.push_str(&t);
-        }
-        src = inner.source();
-    }
-    s
-}
-
-fn header(head: &HeaderMap, name: &str) -> Option<String> {
-    head.get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.trim().to_string())
-}
-
 /// Until `RateLimit-Reset` (UTC epoch seconds), at least a second.
 fn reset_wait(head: &HeaderMap) -> Option<Duration> {
     let reset = header(head, "ratelimit-reset").and_then(|v| v.parse::<u64>().ok())?;
@@ -609,18 +553,6 @@ pub fn rate_limit_wait(status: u16, head: &HeaderMap) -> Option<Duration> {
         return Some(Duration::from_secs(secs));
     }
     Some(reset_wait(head).unwrap_or(Duration::from_secs(60)))
-}
-
-/// Up to a quarter of `d`, from the clock's nanoseconds.
-fn jitter(d: Duration) -> Duration {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |t| t.subsec_nanos());
-    let quarter = d.as_millis() as u64 / 4;
-    if quarter == 0 {
-        return Duration::ZERO;
-    }
-    Duration::from_millis(u64::from(nanos) % quarter)
 }
 
 #[cfg(test)]

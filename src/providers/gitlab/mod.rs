@@ -24,7 +24,8 @@ use serde_json::Value;
 
 use crate::facts::gitlab_settings::{Anchor, Evidence, GitlabFacts, GroupFacts, Variable};
 use crate::facts::{FileDiagnostic, FileKind, Location, Repository};
-use client::{Answer, Client, ClientConfig, Notify, StatsSnapshot, Token};
+use crate::providers::remote;
+use client::{Answer, Client, ClientConfig, StatsSnapshot, Token};
 
 /// The public GitLab instance.
 pub const DEFAULT_URL: &str = "https://gitlab.com";
@@ -163,22 +164,17 @@ pub fn collect(opts: &Options) -> Result<Collected, Error> {
             return Err(Error::BadTarget(p.clone()));
         }
     }
-    let include = globs(&opts.include)?;
-    let exclude = globs(&opts.exclude)?;
+    let bad_glob = |(glob, message)| Error::BadGlob { glob, message };
+    let include = remote::globs(&opts.include).map_err(bad_glob)?;
+    let exclude = remote::globs(&opts.exclude).map_err(bad_glob)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| Error::Runtime(e.to_string()))?;
     runtime.block_on(async {
-        let bar = progress_bar(opts.progress);
-        let notify: Notify = {
-            let bar = bar.clone();
-            Arc::new(move |m: &str| match &bar {
-                Some(b) => b.println(m),
-                None => eprintln!("soc2: {m}"),
-            })
-        };
+        let bar = remote::progress_bar(opts.progress, "GitLab", "projects");
+        let notify = remote::notifier(&bar);
         let client = Arc::new(
             Client::new(
                 ClientConfig {
@@ -260,38 +256,6 @@ pub fn collect(opts: &Options) -> Result<Collected, Error> {
             stats: client.stats(),
             sources,
         })
-    })
-}
-
-fn progress_bar(wanted: bool) -> Option<indicatif::ProgressBar> {
-    use std::io::IsTerminal;
-    if !wanted || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = indicatif::ProgressBar::new(0);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{spinner} GitLab {pos}/{len} projects [{elapsed}] {wide_msg}",
-    ) {
-        bar.set_style(style);
-    }
-    bar.enable_steady_tick(Duration::from_millis(200));
-    Some(bar)
-}
-
-fn globs(patterns: &[String]) -> Result<Option<globset::GlobSet>, Error> {
-    if patterns.is_empty() {
-        return Ok(None);
-    }
-    let mut b = globset::GlobSetBuilder::new();
-    for p in patterns {
-        b.add(globset::Glob::new(p).map_err(|e| Error::BadGlob {
-            glob: p.clone(),
-            message: e.to_string(),
-        })?);
-    }
-    b.build().map(Some).map_err(|e| Error::BadGlob {
-        glob: patterns.join(","),
-        message: e.to_string(),
     })
 }
 

@@ -1,0 +1,208 @@
+//! What the API providers (GitHub, GitLab) share around their HTTP clients: the rate-limit
+//! pacer that makes every request wait while a limit is in force and caps the run's total
+//! wait, backoff jitter, error and header text, target globs, and the progress bar of
+//! multi-repository scans.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use http::HeaderMap;
+use tokio::sync::Mutex;
+
+/// Something that shows a message to the person running the tool (the progress bar's
+/// `println`, or standard error).
+pub type Notify = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// A wait that does not fit in what is left of `--max-wait`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OverBudget {
+    /// How long the server asked to wait, in seconds (rounded up).
+    pub wait_secs: u64,
+    /// The cap, in seconds.
+    pub max_wait_secs: u64,
+}
+
+/// Rate-limit pacing for one client: a limit seen by one request pauses them all, and the
+/// waits of a run add up to at most `max_wait`.
+pub struct Pacer {
+    platform: &'static str,
+    max_wait: Duration,
+    paused_until: Mutex<Option<Instant>>,
+    waited_ms: AtomicU64,
+    waits: AtomicU64,
+    notify: Notify,
+}
+
+impl Pacer {
+    /// A pacer for `platform` (`GitHub`, `GitLab`, named in messages).
+    pub fn new(platform: &'static str, max_wait: Duration, notify: Notify) -> Self {
+        Self {
+            platform,
+            max_wait,
+            paused_until: Mutex::new(None),
+            waited_ms: AtomicU64::new(0),
+            waits: AtomicU64::new(0),
+            notify,
+        }
+    }
+
+    /// Rate-limit waits taken so far.
+    pub fn waits(&self) -> u64 {
+        self.waits.load(Ordering::Relaxed)
+    }
+
+    /// Waits while a pause is in force.
+    pub async fn ready(&self) -> Result<(), OverBudget> {
+        let until = *self.paused_until.lock().await;
+        if let Some(until) = until {
+            let now = Instant::now();
+            if until > now {
+                let wait = until - now;
+                self.charge(wait)?;
+                tokio::time::sleep(wait).await;
+            }
+        }
+        Ok(())
+    }
+
+    /// Pauses every request for `wait`, with a message, or refuses when the wait does not
+    /// fit in the budget.
+    pub async fn pause(&self, wait: Duration) -> Result<(), OverBudget> {
+        self.charge(wait)?;
+        self.waits.fetch_add(1, Ordering::Relaxed);
+        (self.notify)(&format!(
+            "{} rate limit reached; waiting {} s before retrying (cap: --max-wait {} s)",
+            self.platform,
+            wait.as_secs_f64().ceil() as u64,
+            self.max_wait.as_secs()
+        ));
+        let until = Instant::now() + wait;
+        {
+            let mut p = self.paused_until.lock().await;
+            if p.is_none_or(|p| p < until) {
+                *p = Some(until);
+            }
+        }
+        tokio::time::sleep(wait).await;
+        Ok(())
+    }
+
+    /// Takes `wait` out of the run's budget, or fails when it does not fit.
+    fn charge(&self, wait: Duration) -> Result<(), OverBudget> {
+        let waited = self.waited_ms.load(Ordering::Relaxed);
+        let budget = self.max_wait.as_millis() as u64;
+        let wait_ms = wait.as_millis() as u64;
+        if waited.saturating_add(wait_ms) > budget {
+            return Err(OverBudget {
+                wait_secs: wait.as_secs_f64().ceil() as u64,
+                max_wait_secs: self.max_wait.as_secs(),
+            });
+        }
+        self.waited_ms.fetch_add(wait_ms, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+/// Up to a quarter of `d`, from the clock's nanoseconds (no random-number dependency).
+pub fn jitter(d: Duration) -> Duration {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |t| t.subsec_nanos());
+    let quarter = d.as_millis() as u64 / 4;
+    if quarter == 0 {
+        return Duration::ZERO;
+    }
+    Duration::from_millis(u64::from(nanos) % quarter)
+}
+
+/// An error with its sources, as text. The HTTP clients' errors name the failing layer, never
+/// headers, so no token reaches the text.
+pub fn describe(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(inner) = src {
+        let t = inner.to_string();
+        if !s.contains(&t) {
+            s.push_str(": ");
+            s.push_str(&t);
+        }
+        src = inner.source();
+    }
+    s
+}
+
+/// A header's value as trimmed text.
+pub fn header(head: &HeaderMap, name: &str) -> Option<String> {
+    head.get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().to_string())
+}
+
+/// A set of `--include`/`--exclude` globs; `None` when there are none. `Err` names the glob
+/// and the parser's message.
+pub fn globs(patterns: &[String]) -> Result<Option<globset::GlobSet>, (String, String)> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    let mut b = globset::GlobSetBuilder::new();
+    for p in patterns {
+        b.add(globset::Glob::new(p).map_err(|e| (p.clone(), e.to_string()))?);
+    }
+    b.build()
+        .map(Some)
+        .map_err(|e| (patterns.join(","), e.to_string()))
+}
+
+/// A progress bar on standard error (only when wanted and it is a terminal):
+/// `{platform} {pos}/{len} {noun}`.
+pub fn progress_bar(wanted: bool, platform: &str, noun: &str) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !wanted || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
+        "{{spinner}} {platform} {{pos}}/{{len}} {noun} [{{elapsed}}] {{wide_msg}}"
+    )) {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(Duration::from_millis(200));
+    Some(bar)
+}
+
+/// Where messages go during a collection: above the progress bar, else standard error.
+pub fn notifier(bar: &Option<indicatif::ProgressBar>) -> Notify {
+    let bar = bar.clone();
+    Arc::new(move |m: &str| match &bar {
+        Some(b) => b.println(m),
+        None => eprintln!("soc2: {m}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn waits_beyond_the_budget_are_refused() {
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let notify: Notify = {
+            let seen = seen.clone();
+            Arc::new(move |m: &str| seen.lock().unwrap().push(m.to_string()))
+        };
+        let p = Pacer::new("GitLab", Duration::from_millis(50), notify);
+        assert_eq!(p.pause(Duration::from_millis(20)).await, Ok(()));
+        assert_eq!(p.waits(), 1);
+        assert!(seen.lock().unwrap()[0].starts_with("GitLab rate limit reached"));
+        let refused = p.pause(Duration::from_secs(5)).await.unwrap_err();
+        assert_eq!(refused.wait_secs, 5);
+        assert_eq!(p.waits(), 1);
+    }
+
+    #[test]
+    fn bad_globs_are_named() {
+        assert!(globs(&[]).unwrap().is_none());
+        assert_eq!(globs(&["a[".into()]).unwrap_err().0, "a[");
+    }
+}
