@@ -275,25 +275,63 @@ struct RawProtectedBranch {
     inherited: bool,
 }
 
-/// Reads `GET /projects/:id/protected_branches` (every page).
-pub async fn protected_branches(c: &Client, id: u64) -> Evidence<Vec<ProtectedBranch>> {
-    let url = format!("{}/projects/{id}/protected_branches", c.api_url());
-    let answer = match projects::protected_branches::ProtectedBranches::builder()
-        .project(id)
-        .build()
-    {
+/// Reads every page of a list endpoint of project `id` into evidence.
+async fn read_list<E, U>(
+    c: &Client,
+    id: u64,
+    suffix: &str,
+    endpoint: Result<E, String>,
+    what: &str,
+    needs: Needs,
+    convert: impl FnOnce(Vec<Value>) -> Result<U, String>,
+) -> Evidence<U>
+where
+    E: api::Endpoint + api::Pageable + Sync,
+{
+    let url = format!("{}/projects/{id}/{suffix}", c.api_url());
+    let answer = match endpoint {
         Ok(e) => {
-            c.query::<Vec<Value>, _>(&api::paged(e, Pagination::Limit(1000)))
+            c.query::<Vec<Value>, _>(&api::paged(e, Pagination::Limit(10_000)))
                 .await
         }
-        Err(e) => Answer::Failed(e.to_string()),
+        Err(e) => Answer::Failed(e),
     };
-    evidence(
+    evidence(c, url, what, needs, answer, convert)
+}
+
+/// Reads a single-object endpoint of project `id` into evidence.
+async fn read_one<E, U>(
+    c: &Client,
+    id: u64,
+    suffix: &str,
+    endpoint: Result<E, String>,
+    what: &str,
+    needs: Needs,
+    convert: impl FnOnce(Value) -> Result<U, String>,
+) -> Evidence<U>
+where
+    E: api::Endpoint + Sync,
+{
+    let url = format!("{}/projects/{id}/{suffix}", c.api_url());
+    let answer = match endpoint {
+        Ok(e) => c.query::<Value, _>(&e).await,
+        Err(e) => Answer::Failed(e),
+    };
+    evidence(c, url, what, needs, answer, convert)
+}
+
+/// Reads `GET /projects/:id/protected_branches` (every page).
+pub async fn protected_branches(c: &Client, id: u64) -> Evidence<Vec<ProtectedBranch>> {
+    read_list(
         c,
-        url,
+        id,
+        "protected_branches",
+        projects::protected_branches::ProtectedBranches::builder()
+            .project(id)
+            .build()
+            .map_err(|e| e.to_string()),
         "the protected branches",
         Needs::Role("Developer"),
-        answer,
         |items| {
             items
                 .into_iter()
@@ -320,24 +358,21 @@ pub async fn protected_branches(c: &Client, id: u64) -> Evidence<Vec<ProtectedBr
                 .collect()
         },
     )
+    .await
 }
 
 /// Reads `GET /projects/:id/approvals` (Premium).
 pub async fn approvals(c: &Client, id: u64) -> Evidence<ApprovalSettings> {
-    let url = format!("{}/projects/{id}/approvals", c.api_url());
-    let answer = match projects::approvals::ProjectApprovals::builder()
-        .project(id)
-        .build()
-    {
-        Ok(e) => c.query::<Value, _>(&e).await,
-        Err(e) => Answer::Failed(e.to_string()),
-    };
-    evidence(
+    read_one(
         c,
-        url,
+        id,
+        "approvals",
+        projects::approvals::ProjectApprovals::builder()
+            .project(id)
+            .build()
+            .map_err(|e| e.to_string()),
         "the merge request approval settings",
         Needs::Premium("Developer"),
-        answer,
         |v| {
             let b = |k: &str| v.get(k).and_then(Value::as_bool).unwrap_or(false);
             Ok(ApprovalSettings {
@@ -359,27 +394,21 @@ pub async fn approvals(c: &Client, id: u64) -> Evidence<ApprovalSettings> {
             })
         },
     )
+    .await
 }
 
 /// Reads `GET /projects/:id/approval_rules` (Premium, every page).
 pub async fn approval_rules(c: &Client, id: u64) -> Evidence<Vec<ApprovalRule>> {
-    let url = format!("{}/projects/{id}/approval_rules", c.api_url());
-    let answer = match projects::approval_rules::ProjectApprovalRules::builder()
-        .project(id)
-        .build()
-    {
-        Ok(e) => {
-            c.query::<Vec<Value>, _>(&api::paged(e, Pagination::Limit(1000)))
-                .await
-        }
-        Err(e) => Answer::Failed(e.to_string()),
-    };
-    evidence(
+    read_list(
         c,
-        url,
+        id,
+        "approval_rules",
+        projects::approval_rules::ProjectApprovalRules::builder()
+            .project(id)
+            .build()
+            .map_err(|e| e.to_string()),
         "the merge request approval rules",
         Needs::Premium("Developer"),
-        answer,
         |items| {
             Ok(items
                 .iter()
@@ -404,6 +433,7 @@ pub async fn approval_rules(c: &Client, id: u64) -> Evidence<Vec<ApprovalRule>> 
                 .collect())
         },
     )
+    .await
 }
 
 /// Reads `GET /projects/:id/push_rule` (Premium). A `null` body means push rules were never
@@ -514,23 +544,16 @@ pub async fn environments(c: &Client, id: u64) -> Evidence<Vec<ProtectedEnvironm
 
 /// Reads `GET /projects/:id/members/all` (every page).
 pub async fn members(c: &Client, id: u64) -> Evidence<Vec<Member>> {
-    let url = format!("{}/projects/{id}/members/all", c.api_url());
-    let answer = match projects::members::AllProjectMembers::builder()
-        .project(id)
-        .build()
-    {
-        Ok(e) => {
-            c.query::<Vec<Value>, _>(&api::paged(e, Pagination::Limit(5000)))
-                .await
-        }
-        Err(e) => Answer::Failed(e.to_string()),
-    };
-    evidence(
+    read_list(
         c,
-        url,
+        id,
+        "members/all",
+        projects::members::AllProjectMembers::builder()
+            .project(id)
+            .build()
+            .map_err(|e| e.to_string()),
         "the project's members",
         Needs::Role("Guest"),
-        answer,
         |items| {
             Ok(items
                 .iter()
@@ -548,6 +571,7 @@ pub async fn members(c: &Client, id: u64) -> Evidence<Vec<Member>> {
                 .collect())
         },
     )
+    .await
 }
 
 /// Project and group access tokens act as bot users named `project_<id>_bot_<hash>` and
@@ -579,25 +603,19 @@ fn variables_of(items: &[Value], source: &str) -> Vec<Variable> {
 
 /// Reads `GET /projects/:id/variables` (Maintainer).
 pub async fn project_variables(c: &Client, id: u64) -> Evidence<Vec<Variable>> {
-    let url = format!("{}/projects/{id}/variables", c.api_url());
-    let answer = match projects::variables::ProjectVariables::builder()
-        .project(id)
-        .build()
-    {
-        Ok(e) => {
-            c.query::<Vec<Value>, _>(&api::paged(e, Pagination::Limit(5000)))
-                .await
-        }
-        Err(e) => Answer::Failed(e.to_string()),
-    };
-    evidence(
+    read_list(
         c,
-        url,
+        id,
+        "variables",
+        projects::variables::ProjectVariables::builder()
+            .project(id)
+            .build()
+            .map_err(|e| e.to_string()),
         "the project's CI/CD variables",
         Needs::Role("Maintainer"),
-        answer,
         |items| Ok(variables_of(&items, "project")),
     )
+    .await
 }
 
 /// Reads `GET /groups/:id/variables` (Owner; once per run per group).
@@ -622,23 +640,16 @@ pub async fn group_variables(c: &Client, group: &str) -> Evidence<Vec<Variable>>
 
 /// Reads `GET /projects/:id/deploy_keys` (Maintainer).
 pub async fn deploy_keys(c: &Client, id: u64) -> Evidence<Vec<DeployKey>> {
-    let url = format!("{}/projects/{id}/deploy_keys", c.api_url());
-    let answer = match projects::deploy_keys::DeployKeys::builder()
-        .project(id)
-        .build()
-    {
-        Ok(e) => {
-            c.query::<Vec<Value>, _>(&api::paged(e, Pagination::Limit(1000)))
-                .await
-        }
-        Err(e) => Answer::Failed(e.to_string()),
-    };
-    evidence(
+    read_list(
         c,
-        url,
+        id,
+        "deploy_keys",
+        projects::deploy_keys::DeployKeys::builder()
+            .project(id)
+            .build()
+            .map_err(|e| e.to_string()),
         "the deploy keys",
         Needs::Role("Maintainer"),
-        answer,
         |items| {
             Ok(items
                 .iter()
@@ -651,6 +662,7 @@ pub async fn deploy_keys(c: &Client, id: u64) -> Evidence<Vec<DeployKey>> {
                 .collect())
         },
     )
+    .await
 }
 
 /// A webhook URL without credentials or query: `https://host/path`.
@@ -706,20 +718,16 @@ pub async fn webhooks(c: &Client, id: u64) -> Evidence<Vec<Webhook>> {
 
 /// Reads `GET /projects/:id/job_token_scope` (Maintainer).
 pub async fn job_token_scope(c: &Client, id: u64) -> Evidence<JobTokenScope> {
-    let url = format!("{}/projects/{id}/job_token_scope", c.api_url());
-    let answer = match projects::job_token_scopes::JobTokenScopes::builder()
-        .project(id)
-        .build()
-    {
-        Ok(e) => c.query::<Value, _>(&e).await,
-        Err(e) => Answer::Failed(e.to_string()),
-    };
-    evidence(
+    read_one(
         c,
-        url,
+        id,
+        "job_token_scope",
+        projects::job_token_scopes::JobTokenScopes::builder()
+            .project(id)
+            .build()
+            .map_err(|e| e.to_string()),
         "the CI/CD job token scope",
         Needs::Role("Maintainer"),
-        answer,
         |v| {
             Ok(JobTokenScope {
                 inbound_enabled: v
@@ -730,6 +738,7 @@ pub async fn job_token_scope(c: &Client, id: u64) -> Evidence<JobTokenScope> {
             })
         },
     )
+    .await
 }
 
 /// Reads `GET /groups/:id` (once per run per group).
