@@ -492,9 +492,7 @@ fn remote_options(
         } else if let Some(d) = &t.cache_dir {
             Some(config.base_dir().join(d).join(platform))
         } else {
-            github::cache::Cache::default_dir()
-                .parent()
-                .map(|p| p.join(platform))
+            Some(providers::cache::Cache::default_dir(platform))
         }
     };
     let mut out = Remote::default();

@@ -1,5 +1,6 @@
 //! Providers: all I/O that produces facts. They never evaluate rules.
 
+pub mod cache;
 pub mod github;
 pub mod gitlab;
 pub mod local_gha;

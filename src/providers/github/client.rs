@@ -26,7 +26,7 @@ use http::header::{HeaderName, HeaderValue};
 use http_body_util::BodyExt;
 use tokio::sync::{Mutex, Semaphore};
 
-use super::cache::{Cache, Entry};
+use crate::providers::cache::{Cache, Entry};
 
 /// A GitHub token. Its `Debug` form never shows it, so no log or error can carry it.
 #[derive(Clone, PartialEq, Eq)]

@@ -10,7 +10,7 @@
 //! and its settings ([`settings`]) fill [`Repository::github`]. Organization settings are read
 //! once per organization and shared.
 
-pub mod cache;
+pub use crate::providers::cache;
 pub mod client;
 pub mod graphql;
 pub mod settings;

@@ -28,7 +28,7 @@ use http::{HeaderMap, HeaderValue, Response, StatusCode};
 use tokio::sync::{Mutex, Semaphore};
 use url::Url;
 
-use crate::providers::github::cache::{Cache, Entry};
+use crate::providers::cache::{Cache, Entry};
 pub use crate::providers::github::client::{StatsSnapshot, Token};
 pub use crate::providers::remote::Notify;
 use crate::providers::remote::{OverBudget, Pacer, describe, header, jitter};

@@ -1,6 +1,7 @@
-//! The on-disk HTTP cache: one file per request URL holding the response's `ETag`, status and
-//! body, so that the next run revalidates with `If-None-Match` and a `304 Not Modified` answer
-//! (which does not count against GitHub's rate limit) reuses the stored body.
+//! The on-disk HTTP cache of the API providers: one file per request URL holding the
+//! response's `ETag`, status and body, so that the next run revalidates with `If-None-Match`
+//! and a `304 Not Modified` answer (which does not count against GitHub's rate limit) reuses
+//! the stored body. Each platform keeps its entries in a directory of its own.
 //!
 //! Entries are keyed by the SHA-256 of the API base URL, the request path and a hash of the
 //! token (so that two tokens with different permissions never share an answer). The token
@@ -45,9 +46,9 @@ impl Cache {
         }
     }
 
-    /// The default directory: `$XDG_CACHE_HOME/soc2/github`, else `~/.cache/soc2/github`, else
-    /// `.soc2-cache/github`.
-    pub fn default_dir() -> PathBuf {
+    /// The default directory of `platform` (`github`, `gitlab`): `$XDG_CACHE_HOME/soc2/PLATFORM`,
+    /// else `~/.cache/soc2/PLATFORM`, else `.soc2-cache/PLATFORM`.
+    pub fn default_dir(platform: &str) -> PathBuf {
         let base = std::env::var_os("XDG_CACHE_HOME")
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
@@ -57,8 +58,8 @@ impl Cache {
                     .map(|h| Path::new(&h).join(".cache"))
             });
         match base {
-            Some(b) => b.join("soc2").join("github"),
-            None => PathBuf::from(".soc2-cache").join("github"),
+            Some(b) => b.join("soc2").join(platform),
+            None => PathBuf::from(".soc2-cache").join(platform),
         }
     }
 
