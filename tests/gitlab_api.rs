@@ -565,6 +565,15 @@ fn cli_outputs_bundles_and_ledgers_never_carry_secrets() {
     // The run did read the settings: the variable is in the facts by name.
     assert!(texts[2].contains("AWS_SECRET_ACCESS_KEY"), "{}", texts[3]);
     assert!(texts[0].contains("gitlab:acme/api"));
+    // The bundle records where each project's evidence was read from.
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(bundle.join("run.json")).unwrap()).unwrap();
+    let text = run.to_string();
+    assert!(
+        text.contains(&format!("{}/api/v4/projects/1000", server.url)),
+        "{text}"
+    );
+    assert!(text.contains("\"kind\":\"gitlab\""), "{text}");
 }
 
 /// The settings rules with a GitLab side.
@@ -755,4 +764,51 @@ fn targets_come_from_soc2_toml_or_the_ci_server_url() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("GROUP/PROJECT"), "{err}");
+}
+
+/// GitLab's `RateLimit-*` headers: a 429 without `Retry-After` waits until `RateLimit-Reset`,
+/// and an answer whose `RateLimit-Remaining` is nearly spent pauses the requests that follow
+/// until the window resets, instead of running into refusals.
+#[test]
+fn ratelimit_headers_pace_the_requests() {
+    let server = Server::start(Scenario::new(&[("acme/api", Kind::Compliant)]));
+    let reset = || {
+        (std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + 1)
+        .to_string()
+    };
+    server.fault(
+        "/projects/1000/hooks",
+        Fault::Status(
+            429,
+            vec![
+                ("RateLimit-Remaining".into(), "0".into()),
+                ("RateLimit-Reset".into(), reset()),
+            ],
+            "{\"message\":\"Retry later\"}".into(),
+        ),
+    );
+    server.fault(
+        "/projects/1000/job_token_scope",
+        Fault::Status(
+            200,
+            vec![
+                ("RateLimit-Remaining".into(), "2".into()),
+                ("RateLimit-Reset".into(), reset()),
+            ],
+            "{\"inbound_enabled\":true,\"outbound_enabled\":false}".into(),
+        ),
+    );
+    let mut o = options(&server, Some(TOKEN));
+    o.projects = vec!["acme/api".into()];
+    let started = std::time::Instant::now();
+    let collected = gitlab::collect(&o).expect("collects");
+    let g = settings(&collected.repositories[0]);
+    assert!(g.webhooks.known().is_some(), "read after the reset");
+    assert!(g.job_token_scope.known().is_some());
+    assert_eq!(collected.stats.rate_limit_waits, 2, "one wait each");
+    assert!(started.elapsed() >= Duration::from_millis(900));
 }
