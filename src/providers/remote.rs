@@ -104,6 +104,56 @@ impl Pacer {
     }
 }
 
+/// The texts of a repository's files, by path, for code frames.
+pub type Texts = Vec<(String, Arc<str>)>;
+
+/// The texts of every repository read, by (repository id, path).
+pub type Sources = std::collections::HashMap<(String, String), Arc<str>>;
+
+/// Reads every named repository with `read`, at most `width` at a time (the client's
+/// semaphore bounds the requests), advancing the progress bar. Each slot of the result is the
+/// repository read for that name, or `None` when its task did not finish (the caller reports
+/// it, never drops it).
+pub async fn read_all<F, Fut>(
+    names: &[String],
+    width: usize,
+    bar: &Option<indicatif::ProgressBar>,
+    read: F,
+) -> (Vec<Option<crate::facts::Repository>>, Sources)
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = (crate::facts::Repository, Texts)> + Send + 'static,
+{
+    let mut set = tokio::task::JoinSet::new();
+    let mut out: Vec<Option<crate::facts::Repository>> = vec![None; names.len()];
+    let mut sources = Sources::new();
+    let mut queue = names.iter().cloned().enumerate();
+    loop {
+        while set.len() < width.max(1) {
+            let Some((i, name)) = queue.next() else { break };
+            let fut = read(name);
+            set.spawn(async move { (i, fut.await) });
+        }
+        let Some(done) = set.join_next().await else {
+            break;
+        };
+        if let Ok((i, (repo, texts))) = done {
+            if let Some(b) = bar {
+                b.set_message(repo.id.clone());
+                b.inc(1);
+            }
+            for (path, text) in texts {
+                sources.insert((repo.id.clone(), path), text);
+            }
+            out[i] = Some(repo);
+        }
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    (out, sources)
+}
+
 /// Up to a quarter of `d`, from the clock's nanoseconds (no random-number dependency).
 pub fn jitter(d: Duration) -> Duration {
     let nanos = std::time::SystemTime::now()

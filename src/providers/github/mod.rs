@@ -26,7 +26,7 @@ use tokio::sync::{Mutex, OnceCell};
 
 use crate::facts::github::{Anchor, Evidence, GithubFacts, OrgFacts};
 use crate::facts::{FileDiagnostic, FileKind, Location, Repository};
-use crate::providers::remote;
+use crate::providers::remote::{self, Texts};
 use client::{Client, ClientConfig, ClientError, StatsSnapshot, Token};
 use settings::Access;
 
@@ -196,34 +196,12 @@ pub fn collect(opts: &Options) -> Result<Collected, Error> {
             orgs: Mutex::new(HashMap::new()),
         });
         // Repositories run concurrently; the client's semaphore bounds the requests.
-        let mut set = tokio::task::JoinSet::new();
-        let width = opts.concurrency.max(1) * 4;
-        let mut out: Vec<Option<Repository>> = vec![None; names.len()];
-        let mut sources = HashMap::new();
-        let mut queue = names.iter().cloned().enumerate();
-        loop {
-            while set.len() < width {
-                let Some((i, name)) = queue.next() else { break };
+        let (out, sources) =
+            remote::read_all(&names, opts.concurrency.max(1) * 4, &bar, |name: String| {
                 let shared = shared.clone();
-                set.spawn(async move { (i, repository(&shared, &name).await) });
-            }
-            let Some(done) = set.join_next().await else {
-                break;
-            };
-            if let Ok((i, (repo, texts))) = done {
-                if let Some(b) = &bar {
-                    b.set_message(repo.id.clone());
-                    b.inc(1);
-                }
-                for (path, text) in texts {
-                    sources.insert((repo.id.clone(), path), text);
-                }
-                out[i] = Some(repo);
-            }
-        }
-        if let Some(b) = &bar {
-            b.finish_and_clear();
-        }
+                async move { repository(&shared, &name).await }
+            })
+            .await;
         // A repository whose task did not finish is reported, never dropped.
         let repositories = out
             .into_iter()
@@ -329,9 +307,6 @@ async fn org_data(shared: &Shared, org: &str, access: &Access) -> OrgData {
     .await
     .clone()
 }
-
-/// The texts of a repository's files, by path.
-type Texts = Vec<(String, Arc<str>)>;
 
 /// Reads one repository, with the texts of its pipeline files; never fails (what cannot be
 /// read is unknown).

@@ -24,7 +24,7 @@ use serde_json::Value;
 
 use crate::facts::gitlab_settings::{Anchor, Evidence, GitlabFacts, GroupFacts, Variable};
 use crate::facts::{FileDiagnostic, FileKind, Location, Repository};
-use crate::providers::remote;
+use crate::providers::remote::{self, Texts};
 use client::{Answer, Client, ClientConfig, StatsSnapshot, Token};
 
 /// The public GitLab instance.
@@ -209,34 +209,12 @@ pub fn collect(opts: &Options) -> Result<Collected, Error> {
             client: client.clone(),
             opts: opts.clone(),
         });
-        let mut set = tokio::task::JoinSet::new();
-        let width = opts.concurrency.max(1) * 4;
-        let mut out: Vec<Option<Repository>> = vec![None; names.len()];
-        let mut sources = HashMap::new();
-        let mut queue = names.iter().cloned().enumerate();
-        loop {
-            while set.len() < width {
-                let Some((i, name)) = queue.next() else { break };
+        let (out, sources) =
+            remote::read_all(&names, opts.concurrency.max(1) * 4, &bar, |name: String| {
                 let shared = shared.clone();
-                set.spawn(async move { (i, project(&shared, &name).await) });
-            }
-            let Some(done) = set.join_next().await else {
-                break;
-            };
-            if let Ok((i, (repo, texts))) = done {
-                if let Some(b) = &bar {
-                    b.set_message(repo.id.clone());
-                    b.inc(1);
-                }
-                for (path, text) in texts {
-                    sources.insert((repo.id.clone(), path), text);
-                }
-                out[i] = Some(repo);
-            }
-        }
-        if let Some(b) = &bar {
-            b.finish_and_clear();
-        }
+                async move { project(&shared, &name).await }
+            })
+            .await;
         // A project whose task did not finish is reported, never dropped.
         let repositories = out
             .into_iter()
@@ -302,9 +280,6 @@ struct Shared {
     client: Arc<Client>,
     opts: Options,
 }
-
-/// The texts of a project's files, by path.
-type Texts = Vec<(String, Arc<str>)>;
 
 /// Reads one project, with the texts of its files; never fails (what cannot be read is
 /// unknown).
