@@ -1,5 +1,6 @@
 //! A fake GitHub REST API on 127.0.0.1 for tests and the benchmark: a real HTTP/1.1 server
-//! (std::net, one thread per connection, one request per connection) answering with bodies built from GitHub's published examples in
+//! (`http.rs`: std::net, one request per connection) answering with bodies built from GitHub's
+//! published examples in
 //! `../shared/api-examples/github/` (and `tests/data/github/` for the few endpoints missing
 //! there), patched per scenario. It records every request, serves ETags and `304 Not
 //! Modified`, paginates with `Link` headers, and injects faults (5xx, 429/403 rate limits with
@@ -8,11 +9,14 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
+
+#[path = "http.rs"]
+mod http;
+use http::fxhash;
 
 /// What a repository looks like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,55 +101,40 @@ pub struct Server {
     /// Every request, in order.
     pub log: Arc<Mutex<Vec<Logged>>>,
     faults: Arc<Mutex<HashMap<String, VecDeque<Fault>>>>,
-    stop: Arc<AtomicBool>,
-    accept: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.accept.take() {
-            let _ = t.join();
-        }
-    }
+    _listener: http::Listener,
 }
 
 impl Server {
     /// Starts the server on 127.0.0.1 (an ephemeral port); `_workers` is kept for callers.
     pub fn start(scenario: Scenario, _workers: usize) -> Self {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
-        listener.set_nonblocking(true).expect("nonblocking");
-        let port = listener.local_addr().expect("address").port();
-        let url = format!("http://127.0.0.1:{port}");
-        let data = Arc::new(Data::new(scenario, &url));
         let log = Arc::new(Mutex::new(Vec::new()));
         let faults: Arc<Mutex<HashMap<String, VecDeque<Fault>>>> = Arc::default();
-        let stop = Arc::new(AtomicBool::new(false));
-        let accept = {
-            let (data, log, faults, stop) =
-                (data.clone(), log.clone(), faults.clone(), stop.clone());
-            std::thread::spawn(move || {
-                while !stop.load(Ordering::SeqCst) {
-                    match listener.accept() {
-                        Ok((stream, _)) => {
-                            let (data, log, faults) = (data.clone(), log.clone(), faults.clone());
-                            std::thread::spawn(move || {
-                                let _ = stream.set_nonblocking(false);
-                                let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-                                serve(stream, &data, &log, &faults);
-                            });
-                        }
-                        Err(_) => std::thread::sleep(Duration::from_millis(2)),
-                    }
-                }
+        // The answers name the server's own URL (pagination links), known once it listens.
+        let data: Arc<std::sync::OnceLock<Data>> = Arc::default();
+        let listener = {
+            let (data, log, faults) = (data.clone(), log.clone(), faults.clone());
+            http::Listener::start(move |req: http::Request| {
+                let Some(data) = data.get() else {
+                    return (503, Vec::new(), String::new());
+                };
+                respond(
+                    data,
+                    &req.method,
+                    &req.url,
+                    req.body.clone(),
+                    req.header("authorization"),
+                    req.header("if-none-match"),
+                    &log,
+                    &faults,
+                )
             })
         };
+        let _ = data.set(Data::new(scenario, &listener.url));
         Self {
-            url,
+            url: listener.url.clone(),
             log,
             faults,
-            stop,
-            accept: Some(accept),
+            _listener: listener,
         }
     }
 
@@ -167,96 +156,6 @@ impl Server {
     /// Forgets the requests so far.
     pub fn clear_log(&self) {
         self.log.lock().unwrap().clear();
-    }
-}
-
-/// Reads one request (a GET, or a POST with a `Content-Length` body) and answers it; the
-/// connection is then closed.
-fn serve(
-    mut stream: std::net::TcpStream,
-    data: &Data,
-    log: &Mutex<Vec<Logged>>,
-    faults: &Mutex<HashMap<String, VecDeque<Fault>>>,
-) {
-    use std::io::{Read, Write};
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-        match stream.read(&mut chunk) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-        if buf.len() > 64 * 1024 {
-            return;
-        }
-    }
-    let end = buf
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map_or(buf.len(), |p| p + 4);
-    let head = String::from_utf8_lossy(&buf[..end]).into_owned();
-    let mut lines = head.split("\r\n");
-    let request_line = lines.next().unwrap_or("");
-    let method = request_line.split(' ').next().unwrap_or("GET").to_string();
-    let url = request_line.split(' ').nth(1).unwrap_or("/").to_string();
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    let header = |name: &str| {
-        headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
-    let mut request_body = None;
-    if let Some(len) = header("content-length").and_then(|l| l.parse::<usize>().ok()) {
-        let mut body = buf[end..].to_vec();
-        while body.len() < len {
-            match stream.read(&mut chunk) {
-                Ok(0) | Err(_) => return,
-                Ok(n) => body.extend_from_slice(&chunk[..n]),
-            }
-        }
-        request_body = Some(String::from_utf8_lossy(&body).into_owned());
-    }
-    let (status, resp_headers, body) = respond(
-        data,
-        &method,
-        &url,
-        request_body,
-        header("authorization"),
-        header("if-none-match"),
-        log,
-        faults,
-    );
-    let mut out = format!(
-        "HTTP/1.1 {status} {}\r\nContent-Length: {}\r\nConnection: close\r\n",
-        reason(status),
-        body.len()
-    );
-    for (k, v) in resp_headers {
-        out.push_str(&format!("{k}: {v}\r\n"));
-    }
-    out.push_str("\r\n");
-    let _ = stream.write_all(out.as_bytes());
-    let _ = stream.write_all(body.as_bytes());
-    let _ = stream.flush();
-}
-
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        204 => "No Content",
-        304 => "Not Modified",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        409 => "Conflict",
-        429 => "Too Many Requests",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        _ => "Status",
     }
 }
 
@@ -339,15 +238,6 @@ fn respond(
         "application/json; charset=utf-8".into(),
     ));
     (status, headers, body)
-}
-
-fn fxhash(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in s.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    h
 }
 
 type Answer = (u16, Vec<(String, String)>, Option<String>);

@@ -10,11 +10,15 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
+
+#[path = "http.rs"]
+mod http;
+use http::fxhash;
 
 /// What a project looks like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,17 +105,7 @@ pub struct Server {
     /// Every request, in order.
     pub log: Arc<Mutex<Vec<Logged>>>,
     faults: Arc<Mutex<HashMap<String, VecDeque<Fault>>>>,
-    stop: Arc<AtomicBool>,
-    accept: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.accept.take() {
-            let _ = t.join();
-        }
-    }
+    _listener: http::Listener,
 }
 
 struct Data {
@@ -122,42 +116,21 @@ struct Data {
 impl Server {
     /// Starts the server on 127.0.0.1 (an ephemeral port).
     pub fn start(scenario: Scenario) -> Self {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
-        listener.set_nonblocking(true).expect("nonblocking");
-        let port = listener.local_addr().expect("address").port();
-        let url = format!("http://127.0.0.1:{port}");
         let data = Arc::new(Data {
             scenario,
             remaining: AtomicU64::new(2000),
         });
         let log = Arc::new(Mutex::new(Vec::new()));
         let faults: Arc<Mutex<HashMap<String, VecDeque<Fault>>>> = Arc::default();
-        let stop = Arc::new(AtomicBool::new(false));
-        let accept = {
-            let (data, log, faults, stop) =
-                (data.clone(), log.clone(), faults.clone(), stop.clone());
-            std::thread::spawn(move || {
-                while !stop.load(Ordering::SeqCst) {
-                    match listener.accept() {
-                        Ok((stream, _)) => {
-                            let (data, log, faults) = (data.clone(), log.clone(), faults.clone());
-                            std::thread::spawn(move || {
-                                let _ = stream.set_nonblocking(false);
-                                let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-                                serve(stream, &data, &log, &faults);
-                            });
-                        }
-                        Err(_) => std::thread::sleep(Duration::from_millis(2)),
-                    }
-                }
-            })
+        let listener = {
+            let (log, faults) = (log.clone(), faults.clone());
+            http::Listener::start(move |req| respond(&data, req, &log, &faults))
         };
         Self {
-            url,
+            url: listener.url.clone(),
             log,
             faults,
-            stop,
-            accept: Some(accept),
+            _listener: listener,
         }
     }
 
@@ -182,41 +155,15 @@ impl Server {
     }
 }
 
-fn serve(
-    mut stream: std::net::TcpStream,
+fn respond(
     data: &Data,
+    req: http::Request,
     log: &Mutex<Vec<Logged>>,
     faults: &Mutex<HashMap<String, VecDeque<Fault>>>,
-) {
-    use std::io::{Read, Write};
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-        match stream.read(&mut chunk) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-        if buf.len() > 64 * 1024 {
-            return;
-        }
-    }
-    let head = String::from_utf8_lossy(&buf).into_owned();
-    let mut lines = head.split("\r\n");
-    let request_line = lines.next().unwrap_or("");
-    let method = request_line.split(' ').next().unwrap_or("GET").to_string();
-    let url = request_line.split(' ').nth(1).unwrap_or("/").to_string();
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    let header = |name: &str| {
-        headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
-    let token = header("private-token");
-    let if_none_match = header("if-none-match");
+) -> http::Reply {
+    let token = req.header("private-token");
+    let if_none_match = req.header("if-none-match");
+    let (method, url) = (req.method, req.url);
     if !data.scenario.latency.is_zero() {
         std::thread::sleep(data.scenario.latency);
     }
@@ -264,47 +211,13 @@ fn serve(
         }
     }
     log.lock().unwrap().push(Logged {
-        url: url.clone(),
+        url,
         status,
         conditional: if_none_match.is_some(),
         token,
     });
-    let mut out = format!(
-        "HTTP/1.1 {status} {}\r\nContent-Length: {}\r\nConnection: close\r\nContent-Type: application/json\r\n",
-        reason(status),
-        body.len()
-    );
-    for (k, v) in resp_headers {
-        out.push_str(&format!("{k}: {v}\r\n"));
-    }
-    out.push_str("\r\n");
-    let _ = stream.write_all(out.as_bytes());
-    let _ = stream.write_all(body.as_bytes());
-    let _ = stream.flush();
-}
-
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        304 => "Not Modified",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        _ => "Status",
-    }
-}
-
-fn fxhash(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in s.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    h
+    resp_headers.push(("Content-Type".into(), "application/json".into()));
+    (status, resp_headers, body)
 }
 
 fn msg(m: &str) -> String {
