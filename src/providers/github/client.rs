@@ -28,64 +28,7 @@ use tokio::sync::{Mutex, Semaphore};
 
 use crate::providers::cache::{Cache, Entry};
 
-/// A GitHub token. Its `Debug` form never shows it, so no log or error can carry it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Token(String);
-
-impl Token {
-    /// Wraps a token.
-    pub fn new(token: impl Into<String>) -> Self {
-        Self(token.into())
-    }
-
-    /// The token itself, for the Authorization header and the cache key's hash only.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Token {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Token([redacted])")
-    }
-}
-
-/// How the client is set up.
-#[derive(Debug, Clone)]
-pub struct ClientConfig {
-    /// API base URL, `https://api.github.com` or `https://ghe.example/api/v3`.
-    pub base_url: String,
-    /// The token, if any.
-    pub token: Option<Token>,
-    /// At most this many requests in flight.
-    pub concurrency: usize,
-    /// The longest the run waits for rate limits, in total.
-    pub max_wait: Duration,
-    /// Cache directory; `None` disables the cache.
-    pub cache_dir: Option<std::path::PathBuf>,
-    /// Retries after the first attempt, for 5xx and timeouts.
-    pub retries: u32,
-    /// Timeout of one request (connect, answer and body).
-    pub timeout: Duration,
-    /// First backoff delay; doubled on each retry, with jitter.
-    pub backoff: Duration,
-}
-
-impl ClientConfig {
-    /// Defaults for `base_url`.
-    pub fn new(base_url: impl Into<String>, token: Option<String>) -> Self {
-        Self {
-            base_url: base_url.into(),
-            token: token.map(Token::new),
-            concurrency: 8,
-            max_wait: Duration::from_secs(60),
-            cache_dir: None,
-            retries: 3,
-            timeout: Duration::from_secs(30),
-            backoff: Duration::from_millis(250),
-        }
-    }
-}
+pub use crate::providers::remote::{ClientConfig, Token};
 
 /// Why a request gave no usable answer.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]

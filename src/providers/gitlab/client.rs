@@ -29,47 +29,10 @@ use tokio::sync::{Mutex, Semaphore};
 use url::Url;
 
 use crate::providers::cache::{Cache, Entry};
-pub use crate::providers::github::client::{StatsSnapshot, Token};
+pub use crate::providers::github::client::StatsSnapshot;
 pub use crate::providers::remote::Notify;
+pub use crate::providers::remote::{ClientConfig, Token};
 use crate::providers::remote::{OverBudget, Pacer, describe, header, jitter};
-
-/// How the client is set up.
-#[derive(Debug, Clone)]
-pub struct ClientConfig {
-    /// The instance URL, `https://gitlab.com` or a self-managed instance's URL (with any
-    /// relative path it is served under).
-    pub base_url: String,
-    /// The token, if any.
-    pub token: Option<Token>,
-    /// At most this many requests in flight.
-    pub concurrency: usize,
-    /// The longest the run waits for rate limits, in total.
-    pub max_wait: Duration,
-    /// Cache directory; `None` disables the cache.
-    pub cache_dir: Option<std::path::PathBuf>,
-    /// Retries after the first attempt, for 5xx and timeouts.
-    pub retries: u32,
-    /// Timeout of one request (connect, answer and body).
-    pub timeout: Duration,
-    /// First backoff delay; doubled on each retry, with jitter.
-    pub backoff: Duration,
-}
-
-impl ClientConfig {
-    /// Defaults for `base_url`.
-    pub fn new(base_url: impl Into<String>, token: Option<String>) -> Self {
-        Self {
-            base_url: base_url.into(),
-            token: token.map(Token::new),
-            concurrency: 8,
-            max_wait: Duration::from_secs(60),
-            cache_dir: None,
-            retries: 3,
-            timeout: Duration::from_secs(30),
-            backoff: Duration::from_millis(250),
-        }
-    }
-}
 
 /// Why a request gave no usable answer.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
