@@ -352,6 +352,16 @@ fn without_a_token_every_setting_is_unknown_with_the_reason() {
     let g = settings(&repos[0]);
     let why = reason(&g.project);
     assert!(why.contains("set GITLAB_TOKEN"), "{why}");
+    // A private project looks missing to an anonymous caller: the reason says both.
+    let mut open = Scenario::new(&[("acme/web", Kind::Compliant)]);
+    open.token = None;
+    let open = Server::start(open);
+    let hidden = run(&open, None, &["acme/private"]);
+    let why = reason(&settings(&hidden[0]).project);
+    assert!(
+        why.contains("404") && why.contains("set GITLAB_TOKEN"),
+        "{why}"
+    );
     let o = outcomes(&evaluations(&repos), "gitlab:acme/api");
     assert!(
         o.values().all(|(out, _)| *out != Outcome::Pass),

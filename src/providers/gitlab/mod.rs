@@ -291,6 +291,9 @@ async fn project(shared: &Shared, path: &str) -> (Repository, Texts) {
     };
     let read = match answer {
         Answer::Ok(v) => settings::project_settings(&v),
+        Answer::Status { status: 404, .. } if !c.authenticated() => Err(format!(
+            "GitLab answered 404: project `{path}` does not exist or is not public; no token was given (set GITLAB_TOKEN)"
+        )),
         Answer::Status { status: 404, .. } => Err(format!(
             "GitLab answered 404: project `{path}` does not exist or the token cannot see it"
         )),
